@@ -1,0 +1,47 @@
+# phypdump — top-level GNU Makefile.
+#   make            build lib, phypdump, phypdump-sim
+#   make check      every test (unit, sanitizers, fuzz smoke, simulator, patches, e2e)
+#   make bench      benchmarks
+#   make demo       the demo (README)
+#   make install DESTDIR=... PREFIX=...
+# Sub-areas add themselves through mk/*.mk, */*.mk and tests/*/*.mk fragments: each appends its test
+# target to CHECK_TARGETS and its binaries to ALL_TARGETS.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CACHE   ?= $(or $(PHYPDUMP_CACHE),$(HOME)/.cache/phypdump)
+CC      ?= cc
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
+           -DPHYPDUMP_VERSION='"$(VERSION)"' -Ilib
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+
+export BUILD CACHE
+
+ALL_TARGETS   :=
+CHECK_TARGETS :=
+BENCH_TARGETS :=
+INSTALL_TARGETS :=
+
+.PHONY: all check bench demo install clean
+all: build-all
+
+include $(sort $(wildcard mk/*.mk */*.mk tests/*/*.mk))
+
+build-all: $(ALL_TARGETS)
+
+check: $(CHECK_TARGETS)
+	@echo "make check: all test groups passed ($(CHECK_TARGETS))"
+
+bench: $(BENCH_TARGETS)
+
+install: $(INSTALL_TARGETS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,47 @@
+/* dump_state.h — one consistent view of what this boot holds, for status and
+ * save: detection, the current release_region line, this boot's id, and the
+ * journal of earlier releases.
+ *
+ * Contract:
+ *  - pd_dump_state_read() fails (-1) only when release_region exists but
+ *    cannot be read or parsed: then nothing can be said safely.
+ *  - A journal that cannot be read or parsed does not fail the call: it is
+ *    reported in journal_rc = -1 and journal_err, so callers decide
+ *    (status reports it, save refuses to run).
+ *  - A journal written on another boot (boot ids differ) is stale: it
+ *    describes an earlier dump, and journal_stale is set.
+ */
+#ifndef PD_DUMP_STATE_H
+#define PD_DUMP_STATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "detect.h"
+#include "journal.h"
+#include "rr_grammar.h"
+
+#define PD_DEFAULT_JOURNAL "var/lib/phypdump/journal"
+
+struct pd_dump_state {
+	struct pd_detect det;
+	bool have_line;			/* release_region was read */
+	struct pd_rr current;		/* its areas now */
+	char boot_id[PD_JOURNAL_BOOT_ID_MAX + 1];	/* "" when unknown */
+	char journal_path[PATH_MAX];
+	int journal_rc;			/* 0 loaded, 1 none, -1 unreadable */
+	struct pd_error journal_err;
+	struct pd_journal_state journal;
+	bool journal_stale;
+	bool holds_dump;		/* a dump is waiting on this boot */
+	bool reserved_known;
+	uint64_t reserved_bytes;	/* memory the dump still holds */
+};
+
+/* @journal_path: NULL for <root>/var/lib/phypdump/journal. */
+int pd_dump_state_read(const char *root, const char *journal_path,
+		       struct pd_dump_state *s, struct pd_error *err);
+void pd_dump_state_free(struct pd_dump_state *s);
+
+#endif

@@ -1,0 +1,78 @@
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int pd_read_file(const char *path, size_t max, char **out, size_t *outlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	buf = malloc(cap);
+	if (!buf)
+		goto oom;
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			char *nb;
+
+			if (cap > max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			nb = realloc(buf, cap * 2);
+			if (!nb)
+				goto oom;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	close(fd);
+	buf[n] = 0;
+	*out = buf;
+	*outlen = n;
+	return 0;
+oom:
+	errno = ENOMEM;
+fail:
+	e = errno;
+	free(buf);
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int pd_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

@@ -1,0 +1,14 @@
+/* fileio.h — whole-file reads and complete writes, retrying on EINTR.
+ * Contract: pd_read_file() returns 0 with a malloc'ed, NUL-terminated buffer
+ * (the NUL is not counted in *len), 1 when the file does not exist, and -1
+ * with errno set on any other failure; it reads at most @max bytes and fails
+ * with EFBIG beyond. */
+#ifndef PD_FILEIO_H
+#define PD_FILEIO_H
+
+#include <stddef.h>
+
+int pd_read_file(const char *path, size_t max, char **buf, size_t *len);
+int pd_write_all(int fd, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,100 @@
+#include "region_map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int pd_map_init(struct pd_map *m, const struct pd_rr *boot, uint64_t page_size,
+		struct pd_error *err)
+{
+	memset(m, 0, sizeof(*m));
+	if (!page_size || (page_size & (page_size - 1)))
+		return pd_fail(err, "page size %llu is not a power of two",
+			       (unsigned long long)page_size);
+	m->page_size = page_size;
+	if (boot->overlapping)
+		return pd_fail(err, "the dump's areas overlap in reserved memory; "
+			       "releasing from this layout could free dump content, so nothing will be released");
+	if (!boot->ndump)
+		return 0;
+	m->r = malloc(boot->ndump * sizeof(*m->r));
+	if (!m->r)
+		return pd_fail(err, "region map: out of memory");
+	memcpy(m->r, boot->dump, boot->ndump * sizeof(*m->r));
+	m->n = boot->ndump;
+	return 0;
+}
+
+void pd_map_free(struct pd_map *m)
+{
+	free(m->r);
+	memset(m, 0, sizeof(*m));
+}
+
+/* First area whose crashed range ends above @paddr. */
+static size_t first_area(const struct pd_map *m, uint64_t paddr)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->r[mid].src + m->r[mid].len > paddr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+int pd_map_reserved(const struct pd_map *m, uint64_t paddr, uint64_t len,
+		    pd_map_cb cb, void *arg)
+{
+	uint64_t end = paddr + len, mask = m->page_size - 1;
+	size_t i;
+
+	if (end < paddr)
+		end = UINT64_MAX;
+	for (i = first_area(m, paddr); i < m->n && m->r[i].src < end; i++) {
+		const struct pd_range *a = &m->r[i];
+		uint64_t cs = paddr > a->src ? paddr : a->src;
+		uint64_t ce = end < a->src + a->len ? end : a->src + a->len;
+		uint64_t rs, re;
+		int rc;
+
+		if (cs >= ce)
+			continue;
+		rs = a->addr + (cs - a->src);
+		re = a->addr + (ce - a->src);
+		/* Inward: a page only partly ours must stay reserved. */
+		if (rs & mask) {
+			if (rs > UINT64_MAX - mask)
+				continue;
+			rs = (rs + mask) & ~mask;
+		}
+		re &= ~mask;
+		if (rs >= re)
+			continue;
+		rc = cb(arg, rs, re - rs);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+uint64_t pd_map_held_bytes(const struct pd_map *m, uint64_t paddr, uint64_t len)
+{
+	uint64_t end = paddr + len, t = 0;
+	size_t i;
+
+	if (end < paddr)
+		end = UINT64_MAX;
+	for (i = first_area(m, paddr); i < m->n && m->r[i].src < end; i++) {
+		const struct pd_range *a = &m->r[i];
+		uint64_t cs = paddr > a->src ? paddr : a->src;
+		uint64_t ce = end < a->src + a->len ? end : a->src + a->len;
+
+		if (ce > cs)
+			t += ce - cs;
+	}
+	return t;
+}

@@ -1,0 +1,85 @@
+# libphypdump, the phypdump command, their unit tests and fuzz targets.
+
+LIB_SRCS   := $(sort $(wildcard lib/*.c))
+CMD_SRCS   := $(sort $(wildcard src/*.c))
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS   := $(CMD_SRCS:%.c=$(BUILD)/%.o)
+LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+CMD_SAN_OBJS := $(CMD_SRCS:%.c=$(BUILD)/san/%.o)
+LIBPD      := $(BUILD)/libphypdump.a
+LIBPD_SAN  := $(BUILD)/san/libphypdump.a
+
+UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_SAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/san/tests/%)
+
+FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_LIB_SRCS := $(filter-out tests/fuzz/fuzz_sim_%,$(FUZZ_SRCS))
+FUZZ_BINS  := $(FUZZ_LIB_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 20
+
+ALL_TARGETS   += phypdump
+CHECK_TARGETS += check-unit check-unit-san check-fuzz check-status check-shell
+INSTALL_TARGETS += install-phypdump
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(wildcard lib/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(LIBPD): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(LIBPD_SAN): $(LIB_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+phypdump: $(CMD_OBJS) $(LIBPD)
+	$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS)
+
+$(BUILD)/san/phypdump: $(CMD_SAN_OBJS) $(LIBPD_SAN)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
+
+$(BUILD)/san/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+
+.PHONY: check-unit check-unit-san check-fuzz check-status check-shell fuzz install-phypdump
+check-unit: $(UNIT_BINS)
+	@bash tests/unit/run-all "unit" $(UNIT_BINS)
+
+check-unit-san: $(UNIT_SAN_BINS)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  bash tests/unit/run-all "unit-san" $(UNIT_SAN_BINS)
+
+# Smoke: every lib fuzz target over its corpus plus FUZZ_SECONDS of fuzzing.
+check-fuzz: $(FUZZ_BINS)
+	@bash tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# Long run: make fuzz FUZZ_SECONDS=600
+fuzz: check-fuzz
+
+check-status: phypdump $(BUILD)/san/phypdump
+	@bash tests/status/run ./phypdump $(BUILD)/san/phypdump
+
+check-shell:
+	@bash tests/shellcheck-all
+
+install-phypdump: phypdump
+	install -D -m 0755 phypdump $(DESTDIR)$(PREFIX)/sbin/phypdump
+	install -D -m 0644 man/phypdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/phypdump.8

@@ -1,0 +1,280 @@
+/* phypdump status — what this boot holds. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dump_state.h"
+#include "json_out.h"
+
+static void status_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: phypdump status [--root DIR] [--journal FILE] [--json]\n"
+		"\n"
+		"Tell whether this boot holds a firmware-assisted dump, its CPU, HPTE and\n"
+		"DUMP areas, how much memory is still reserved, how it can be released\n"
+		"(incremental, all at once, none) and the journal's progress.\n"
+		"\n"
+		"  --root DIR      look for /proc and /sys under DIR (default /)\n"
+		"  --journal FILE  the release journal (default ROOT/%s)\n"
+		"  --json          one JSON object instead of text\n"
+		"\n"
+		"Exit status: 0 a dump is held, 1 no dump is held, 2 usage error,\n"
+		"3 the kernel's files or the journal could not be read.\n",
+		PD_DEFAULT_JOURNAL);
+}
+
+static void human(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, size, "%.1f %s", v, unit[u]);
+	else
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+}
+
+static const char *tri(int v)
+{
+	return v < 0 ? "unknown" : v ? "1" : "0";
+}
+
+static void print_area(const char *name, const struct pd_range *r)
+{
+	char h[32];
+
+	human(h, sizeof(h), r->len);
+	printf("  %-17s 0x%" PRIx64 " + 0x%" PRIx64 " (%" PRIu64 " bytes, %s)\n",
+	       name, r->addr, r->len, r->len, h);
+}
+
+static void print_text(const struct pd_dump_state *s)
+{
+	const struct pd_detect *d = &s->det;
+	enum pd_release_mechanism m = pd_detect_mechanism(d);
+	char h[32];
+	size_t i;
+
+	if (s->holds_dump)
+		printf("This boot holds a firmware-assisted dump.\n");
+	else if (d->dump_boot)
+		printf("This is a dump boot, but its dump is no longer held (released or never exported).\n");
+	else
+		printf("This boot holds no dump.\n");
+	printf("  %-17s %s\n", "root:", d->root);
+	printf("  %-17s %s\n", "dump boot:", d->dump_boot ? d->dump_node : "no");
+	printf("  %-17s %s\n", "firmware support:",
+	       d->fw_support ? "yes (ibm,configure-kernel-dump)" : "no");
+	printf("  %-17s enabled=%s registered=%s%s\n", "fadump:", tri(d->fadump_enabled),
+	       tri(d->fadump_registered), d->sysfs_legacy ? " (legacy sysfs names)" : "");
+	printf("  %-17s %s\n", "/proc/vmcore:", d->have_vmcore ? "present" : "absent");
+	if (s->have_line) {
+		print_area("CPU area:", &s->current.cpu);
+		print_area("HPTE area:", &s->current.hpte);
+		printf("  %-17s %zu range%s\n", "DUMP areas:", s->current.ndump,
+		       s->current.ndump == 1 ? "" : "s");
+		for (i = 0; i < s->current.ndump; i++) {
+			const struct pd_range *r = &s->current.dump[i];
+
+			human(h, sizeof(h), r->len);
+			printf("    0x%" PRIx64 " + 0x%" PRIx64 " (%s)", r->addr, r->len, h);
+			if (r->src != r->addr)
+				printf(", copy of crashed memory at 0x%" PRIx64, r->src);
+			printf("\n");
+		}
+		if (s->current.overlapping)
+			printf("  WARNING: the areas overlap in reserved memory; phypdump will not release\n"
+			       "  memory from this layout (it could free dump content). Check the kernel.\n");
+	}
+	if (s->reserved_known) {
+		human(h, sizeof(h), s->reserved_bytes);
+		printf("  %-17s %" PRIu64 " bytes (%s)%s\n", "still reserved:", s->reserved_bytes, h,
+		       s->have_line ? "" : ", from mem_reserved");
+	} else if (s->holds_dump) {
+		printf("  %-17s unknown\n", "still reserved:");
+	}
+	printf("  %-17s %s", "release:", pd_mechanism_name(m));
+	if (m == PD_RELEASE_INCREMENTAL)
+		printf(" (%s)", d->release_region);
+	else if (m == PD_RELEASE_ALL_AT_ONCE)
+		printf(" (%s)", d->release_mem);
+	printf("\n");
+	if (s->journal_rc == 1) {
+		printf("  %-17s none at %s\n", "journal:", s->journal_path);
+	} else if (s->journal_rc < 0) {
+		printf("  %-17s DAMAGED: %s\n", "journal:", s->journal_err.msg);
+	} else {
+		uint64_t done = pd_rangeset_total(&s->journal.released);
+		uint64_t total = pd_rr_reserved_bytes(&s->journal.layout);
+
+		human(h, sizeof(h), done);
+		printf("  %-17s %s: %" PRIu64 " release%s, %" PRIu64 " bytes (%s) released",
+		       "journal:", s->journal_path, s->journal.releases,
+		       s->journal.releases == 1 ? "" : "s", done, h);
+		if (total)
+			printf(", %.1f%% of %" PRIu64, 100.0 * (double)done / (double)total, total);
+		if (s->journal.final)
+			printf(", finished (%s)", s->journal.final_how);
+		if (s->journal.torn_tail)
+			printf(", last record torn (never issued)");
+		if (s->journal_stale)
+			printf(", from an earlier boot (stale)");
+		printf("\n");
+	}
+}
+
+static void json_area(const char *name, const struct pd_range *r, int with_src)
+{
+	printf("\"%s\":{\"addr\":%" PRIu64 ",\"len\":%" PRIu64, name, r->addr, r->len);
+	if (with_src)
+		printf(",\"src\":%" PRIu64, r->src);
+	printf("}");
+}
+
+static void json_flag(const char *name, int v)
+{
+	printf("\"%s\":", name);
+	if (v < 0)
+		printf("null");
+	else
+		printf("%d", v);
+}
+
+static void print_json(const struct pd_dump_state *s)
+{
+	const struct pd_detect *d = &s->det;
+	enum pd_release_mechanism m = pd_detect_mechanism(d);
+	size_t i;
+
+	printf("{\"holds_dump\":%s,\"root\":", s->holds_dump ? "true" : "false");
+	json_str(stdout, d->root);
+	printf(",\"dump_boot\":%s,\"dump_node\":", d->dump_boot ? "true" : "false");
+	if (d->dump_boot)
+		json_str(stdout, d->dump_node);
+	else
+		printf("null");
+	printf(",\"firmware_support\":%s,\"fadump\":{", d->fw_support ? "true" : "false");
+	json_flag("enabled", d->fadump_enabled);
+	printf(",");
+	json_flag("registered", d->fadump_registered);
+	printf(",\"legacy_sysfs\":%s},\"vmcore\":%s,\"areas\":",
+	       d->sysfs_legacy ? "true" : "false", d->have_vmcore ? "true" : "false");
+	if (s->have_line) {
+		printf("{");
+		json_area("cpu", &s->current.cpu, 0);
+		printf(",");
+		json_area("hpte", &s->current.hpte, 0);
+		printf(",\"dump\":[");
+		for (i = 0; i < s->current.ndump; i++) {
+			printf("%s{\"addr\":%" PRIu64 ",\"len\":%" PRIu64 ",\"src\":%" PRIu64 "}",
+			       i ? "," : "", s->current.dump[i].addr, s->current.dump[i].len,
+			       s->current.dump[i].src);
+		}
+		printf("],\"overlapping\":%s}", s->current.overlapping ? "true" : "false");
+	} else {
+		printf("null");
+	}
+	printf(",\"reserved_bytes\":");
+	if (s->reserved_known)
+		printf("%" PRIu64, s->reserved_bytes);
+	else
+		printf("null");
+	printf(",\"release\":");
+	json_str(stdout, pd_mechanism_name(m));
+	printf(",\"release_path\":");
+	if (m == PD_RELEASE_INCREMENTAL)
+		json_str(stdout, d->release_region);
+	else if (m == PD_RELEASE_ALL_AT_ONCE)
+		json_str(stdout, d->release_mem);
+	else
+		printf("null");
+	printf(",\"journal\":");
+	if (s->journal_rc == 1) {
+		printf("null");
+	} else if (s->journal_rc < 0) {
+		printf("{\"path\":");
+		json_str(stdout, s->journal_path);
+		printf(",\"error\":");
+		json_str(stdout, s->journal_err.msg);
+		printf("}");
+	} else {
+		printf("{\"path\":");
+		json_str(stdout, s->journal_path);
+		printf(",\"releases\":%" PRIu64 ",\"released_bytes\":%" PRIu64
+		       ",\"layout_bytes\":%" PRIu64 ",\"final\":%s,\"torn_tail\":%s,\"stale\":%s}",
+		       s->journal.releases, pd_rangeset_total(&s->journal.released),
+		       pd_rr_reserved_bytes(&s->journal.layout), s->journal.final ? "true" : "false",
+		       s->journal.torn_tail ? "true" : "false", s->journal_stale ? "true" : "false");
+	}
+	printf("}\n");
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = "/", *journal = NULL;
+	struct pd_dump_state s;
+	struct pd_error err;
+	int json = 0, c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'j':
+			journal = optarg;
+			break;
+		case 'J':
+			json = 1;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return PD_EXIT_OK;
+		default:
+			status_usage(stderr);
+			return PD_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "phypdump status: unexpected argument '%s'\n", argv[optind]);
+		return PD_EXIT_USAGE;
+	}
+	if (pd_dump_state_read(root, journal, &s, &err)) {
+		fprintf(stderr,
+			"phypdump status: %s\n"
+			"The dump's state cannot be read, so nothing should be released. Check that\n"
+			"the kernel exports release_region in the documented format (phypdump(8)).\n",
+			err.msg);
+		pd_dump_state_free(&s);
+		return PD_EXIT_STATE;
+	}
+	if (json)
+		print_json(&s);
+	else
+		print_text(&s);
+	rc = s.journal_rc < 0 ? PD_EXIT_STATE : s.holds_dump ? PD_EXIT_OK : PD_EXIT_NO_DUMP;
+	if (s.journal_rc < 0)
+		fprintf(stderr,
+			"phypdump status: the journal is damaged: %s\n"
+			"It records which dump memory was already released; until it is repaired or\n"
+			"moved away, 'phypdump save' will not run on this dump.\n",
+			s.journal_err.msg);
+	pd_dump_state_free(&s);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* phypdump — save a firmware-assisted dump and give memory back as it goes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: phypdump COMMAND [OPTIONS]\n"
+		"\n"
+		"Commands:\n"
+		"  status   tell what this boot holds: the dump's areas, how much memory is\n"
+		"           still reserved, how it can be released, the journal's progress\n"
+		"\n"
+		"Options:\n"
+		"  -h, --help      this help (phypdump COMMAND --help for a command's)\n"
+		"  -V, --version   print the version\n"
+		"\n"
+		"See phypdump(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return PD_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return PD_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("phypdump %s\n", PHYPDUMP_VERSION);
+		return PD_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "status"))
+		return cmd_status(argc - 1, argv + 1);
+	fprintf(stderr, "phypdump: unknown command '%s' (try 'phypdump --help')\n", argv[1]);
+	return PD_EXIT_USAGE;
+}

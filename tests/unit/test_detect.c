@@ -1,0 +1,148 @@
+/* detection on fake roots: normal boot, dump boot (both node names),
+ * legacy sysfs, release mechanisms, and the combined dump state. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "detect.h"
+#include "dump_state.h"
+#include "fileio.h"
+#include "unit.h"
+
+static char root[64];
+
+static void put(const char *rel, const char *content)
+{
+	char path[512], *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		pd_write_all(fd, content, strlen(content));
+		close(fd);
+	}
+}
+
+static void del(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	unlink(path);
+}
+
+int main(void)
+{
+	struct pd_detect d;
+	struct pd_dump_state s;
+	struct pd_error err;
+
+	snprintf(root, sizeof(root), "/tmp/pddetect.XXXXXX");
+	CHECK(mkdtemp(root) != NULL);
+
+	/* Empty root: nothing, and no error. */
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(!d.dump_boot && !d.fw_support && d.fadump_enabled == -1);
+	CHECK(pd_detect_mechanism(&d) == PD_RELEASE_NONE);
+
+	/* Normal boot with fadump registered. */
+	put("proc/device-tree/rtas/ibm,configure-kernel-dump", "\0\0\0\x2a");
+	put("sys/kernel/fadump/enabled", "1\n");
+	put("sys/kernel/fadump/registered", "1\n");
+	put("sys/kernel/fadump/mem_reserved", "1342177280\n");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(!d.dump_boot && d.fw_support);
+	CHECK(d.fadump_enabled == 1 && d.fadump_registered == 1);
+	CHECK_EQ_U64(d.mem_reserved, 1342177280);
+	CHECK(d.registered_path[0] != 0);
+	CHECK(pd_detect_mechanism(&d) == PD_RELEASE_NONE);
+
+	/* Stock dump boot: release_mem only. */
+	put("proc/device-tree/rtas/ibm,kernel-dump", "x");
+	put("sys/kernel/fadump/registered", "0\n");
+	put("sys/kernel/fadump/release_mem", "");
+	put("proc/vmcore", "");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(d.dump_boot && strcmp(d.dump_node, "ibm,kernel-dump") == 0);
+	CHECK(pd_detect_mechanism(&d) == PD_RELEASE_ALL_AT_ONCE);
+	CHECK(pd_dump_state_read(root, NULL, &s, &err) == 0);
+	CHECK(s.holds_dump && s.reserved_known && !s.have_line);
+	CHECK_EQ_U64(s.reserved_bytes, 1342177280);
+	CHECK(s.journal_rc == 1);
+	pd_dump_state_free(&s);
+
+	/* The seed's node name and path, no '@'. */
+	del("proc/device-tree/rtas/ibm,kernel-dump");
+	put("proc/device-tree/rtas/ibm,dump-kernel", "x");
+	put("sys/kernel/release_region",
+	    "CPU:0x177fee000-0x10000: HPTE:0x177ffe020-0x1000: /\n"
+	    "DUMP:0x177fff020-0x10000000, 0x10000000-0x16F1D370A\n");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(strcmp(d.dump_node, "ibm,dump-kernel") == 0);
+	CHECK(pd_detect_mechanism(&d) == PD_RELEASE_INCREMENTAL);
+	CHECK_STR_CONTAINS(d.release_region, "/sys/kernel/release_region");
+	CHECK(pd_dump_state_read(root, NULL, &s, &err) == 0);
+	CHECK(s.have_line && s.current.seed_form);
+	CHECK(s.current.overlapping);
+	CHECK_EQ_U64(s.reserved_bytes, 0x10000 + 0x1000 + 0x10000000 + 0x16F1D370AULL);
+	pd_dump_state_free(&s);
+
+	/* The canonical path wins over the seed's. */
+	put("sys/kernel/fadump/release_region",
+	    "CPU:0x14000000-0x510: HPTE:0x14000510-0x0: DUMP:0x14001000-0x14000000@0x0:\n");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK_STR_CONTAINS(d.release_region, "/sys/kernel/fadump/release_region");
+
+	/* A malformed line fails the state read, with the column. */
+	put("sys/kernel/fadump/release_region", "CPU:0x14000000-0x510 HPTE");
+	CHECK(pd_dump_state_read(root, NULL, &s, &err) == -1);
+	CHECK_STR_CONTAINS(err.msg, "column 22");
+	pd_dump_state_free(&s);
+
+	/* A damaged journal is reported, not fatal; a stale one is flagged. */
+	put("sys/kernel/fadump/release_region",
+	    "CPU:0x14000000-0x510: HPTE:0x14000510-0x0: DUMP:0x14001000-0x14000000@0x0:\n");
+	put("var/lib/phypdump/journal", "garbage\n");
+	CHECK(pd_dump_state_read(root, NULL, &s, &err) == 0);
+	CHECK(s.journal_rc == -1);
+	CHECK_STR_CONTAINS(s.journal_err.msg, "damaged");
+	pd_dump_state_free(&s);
+
+	/* Legacy sysfs names only. */
+	del("sys/kernel/fadump/enabled");
+	del("sys/kernel/fadump/registered");
+	del("sys/kernel/fadump/mem_reserved");
+	del("sys/kernel/fadump/release_mem");
+	del("sys/kernel/fadump/release_region");
+	{
+		char p[512];
+
+		snprintf(p, sizeof(p), "%s/sys/kernel/fadump", root);
+		CHECK(rmdir(p) == 0);
+	}
+	del("sys/kernel/release_region");
+	put("sys/kernel/fadump_enabled", "1");
+	put("sys/kernel/fadump_registered", "0");
+	put("sys/kernel/fadump_release_mem", "");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(d.sysfs_legacy && d.fadump_enabled == 1 && d.fadump_registered == 0);
+	CHECK(pd_detect_mechanism(&d) == PD_RELEASE_ALL_AT_ONCE);
+	CHECK_STR_CONTAINS(d.release_mem, "fadump_release_mem");
+	put("sys/kernel/fadump_enabled", "banana");
+	CHECK(pd_detect(root, &d, &err) == 0);
+	CHECK(d.fadump_enabled == -1);
+
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		CHECK(system(cmd) == 0);
+	}
+	return unit_report("detect");
+}
