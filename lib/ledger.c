@@ -52,28 +52,39 @@ static int emit(struct pd_ledger *l, uint64_t s, uint64_t e)
 	return 0;
 }
 
+/* Call @fn(l, start, end, min) for each maximal part of [s, e) outside @x.
+ * @fn must not modify @x. */
+static int each_gap(struct pd_ledger *l, const struct pd_rangeset *x, uint64_t s, uint64_t e,
+		    uint64_t min, int (*fn)(struct pd_ledger *, uint64_t, uint64_t, uint64_t))
+{
+	size_t i = pd_rangeset_lower(x, s);
+	uint64_t cur = s;
+
+	for (; cur < e && i < x->n && x->iv[i].start < e; i++) {
+		if (x->iv[i].start > cur && fn(l, cur, x->iv[i].start, min))
+			return -1;
+		cur = x->iv[i].end;
+	}
+	if (cur < e && fn(l, cur, e, min))
+		return -1;
+	return 0;
+}
+
+static int emit_if_long(struct pd_ledger *l, uint64_t s, uint64_t e, uint64_t min)
+{
+	return e - s >= min ? emit(l, s, e) : 0;
+}
+
+static int add_ready(struct pd_ledger *l, uint64_t s, uint64_t e, uint64_t min)
+{
+	(void)min;
+	return pd_rangeset_add(&l->ready, s, e) ? fail_oom(l) : 0;
+}
+
 /* Emit the unpinned parts, of at least @min pfns, of the ready run [rs, re). */
 static int emit_run(struct pd_ledger *l, uint64_t rs, uint64_t re, uint64_t min)
 {
-	uint64_t cur = rs;
-
-	while (cur < re) {
-		size_t i = pd_rangeset_lower(&l->pinned, cur);
-		uint64_t stop = re, next = re;
-
-		if (i < l->pinned.n && l->pinned.iv[i].start < re) {
-			if (l->pinned.iv[i].start <= cur) {
-				cur = l->pinned.iv[i].end;	/* skip the pinned part */
-				continue;
-			}
-			stop = l->pinned.iv[i].start;
-			next = l->pinned.iv[i].end;
-		}
-		if (stop - cur >= min && emit(l, cur, stop))
-			return -1;
-		cur = next;
-	}
-	return 0;
+	return each_gap(l, &l->pinned, rs, re, min, emit_if_long);
 }
 
 /* Consider every ready run intersecting [s, e) (touching runs included). */
@@ -100,27 +111,7 @@ static int consider(struct pd_ledger *l, uint64_t s, uint64_t e, uint64_t min)
 /* Add [s, e) minus what is already released to the ready set. */
 static int make_ready(struct pd_ledger *l, uint64_t s, uint64_t e)
 {
-	size_t i = pd_rangeset_lower(&l->released, s);
-	uint64_t cur = s;
-
-	while (cur < e) {
-		uint64_t stop = e, next = e;
-
-		if (i < l->released.n && l->released.iv[i].start < e) {
-			if (l->released.iv[i].start <= cur) {
-				cur = l->released.iv[i].end;
-				i++;
-				continue;
-			}
-			stop = l->released.iv[i].start;
-			next = l->released.iv[i].end;
-			i++;
-		}
-		if (pd_rangeset_add(&l->ready, cur, stop))
-			return fail_oom(l);
-		cur = next;
-	}
-	return 0;
+	return each_gap(l, &l->released, s, e, 0, add_ready);
 }
 
 int pd_ledger_excluded(struct pd_ledger *l, uint64_t start, uint64_t end)

@@ -46,10 +46,12 @@ static size_t first_area(const struct pd_map *m, uint64_t paddr)
 	return lo;
 }
 
-int pd_map_reserved(const struct pd_map *m, uint64_t paddr, uint64_t len,
-		    pd_map_cb cb, void *arg)
+/* Call @fn for each part of crashed [paddr, paddr + len) held by an area,
+ * with the reserved range holding it (not rounded). */
+static int walk(const struct pd_map *m, uint64_t paddr, uint64_t len,
+		int (*fn)(void *arg, uint64_t raddr, uint64_t rend), void *arg)
 {
-	uint64_t end = paddr + len, mask = m->page_size - 1;
+	uint64_t end = paddr + len;
 	size_t i;
 
 	if (end < paddr)
@@ -58,43 +60,55 @@ int pd_map_reserved(const struct pd_map *m, uint64_t paddr, uint64_t len,
 		const struct pd_range *a = &m->r[i];
 		uint64_t cs = paddr > a->src ? paddr : a->src;
 		uint64_t ce = end < a->src + a->len ? end : a->src + a->len;
-		uint64_t rs, re;
 		int rc;
 
 		if (cs >= ce)
 			continue;
-		rs = a->addr + (cs - a->src);
-		re = a->addr + (ce - a->src);
-		/* Inward: a page only partly ours must stay reserved. */
-		if (rs & mask) {
-			if (rs > UINT64_MAX - mask)
-				continue;
-			rs = (rs + mask) & ~mask;
-		}
-		re &= ~mask;
-		if (rs >= re)
-			continue;
-		rc = cb(arg, rs, re - rs);
+		rc = fn(arg, a->addr + (cs - a->src), a->addr + (ce - a->src));
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
+struct round_inward {
+	uint64_t mask;
+	pd_map_cb cb;
+	void *arg;
+};
+
+static int yield_whole_pages(void *arg, uint64_t rs, uint64_t re)
+{
+	const struct round_inward *r = arg;
+
+	/* Inward: a page only partly ours must stay reserved. */
+	if (rs & r->mask) {
+		if (rs > UINT64_MAX - r->mask)
+			return 0;
+		rs = (rs + r->mask) & ~r->mask;
+	}
+	re &= ~r->mask;
+	return rs < re ? r->cb(r->arg, rs, re - rs) : 0;
+}
+
+int pd_map_reserved(const struct pd_map *m, uint64_t paddr, uint64_t len,
+		    pd_map_cb cb, void *arg)
+{
+	struct round_inward r = { m->page_size - 1, cb, arg };
+
+	return walk(m, paddr, len, yield_whole_pages, &r);
+}
+
+static int add_bytes(void *arg, uint64_t rs, uint64_t re)
+{
+	*(uint64_t *)arg += re - rs;
+	return 0;
+}
+
 uint64_t pd_map_held_bytes(const struct pd_map *m, uint64_t paddr, uint64_t len)
 {
-	uint64_t end = paddr + len, t = 0;
-	size_t i;
+	uint64_t t = 0;
 
-	if (end < paddr)
-		end = UINT64_MAX;
-	for (i = first_area(m, paddr); i < m->n && m->r[i].src < end; i++) {
-		const struct pd_range *a = &m->r[i];
-		uint64_t cs = paddr > a->src ? paddr : a->src;
-		uint64_t ce = end < a->src + a->len ? end : a->src + a->len;
-
-		if (ce > cs)
-			t += ce - cs;
-	}
+	walk(m, paddr, len, add_bytes, &t);
 	return t;
 }
