@@ -24,6 +24,13 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 export BUILD CACHE
 
+# Quiet by default; make V=1 shows every command.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 ALL_TARGETS   :=
 CHECK_TARGETS :=
 BENCH_TARGETS :=

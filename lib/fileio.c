@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int pd_read_file(const char *path, size_t max, char **out, size_t *outlen)
@@ -74,5 +76,35 @@ int pd_write_all(int fd, const void *buf, size_t len)
 		p += w;
 		len -= (size_t)w;
 	}
+	return 0;
+}
+
+int pd_mkdir_p(const char *path, unsigned mode, size_t *failed_len)
+{
+	char *p = strdup(path);
+	size_t i, n;
+
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	n = strlen(p);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != 0)
+			continue;
+		p[i] = 0;
+		if (mkdir(p, i == n ? (mode_t)mode : 0755) && errno != EEXIST) {
+			int e = errno;
+
+			if (failed_len)
+				*failed_len = i;
+			free(p);
+			errno = e;
+			return -1;
+		}
+		if (i < n)
+			p[i] = '/';
+	}
+	free(p);
 	return 0;
 }

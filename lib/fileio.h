@@ -10,5 +10,9 @@
 
 int pd_read_file(const char *path, size_t max, char **buf, size_t *len);
 int pd_write_all(int fd, const void *buf, size_t len);
+/* mkdir -p: missing parents 0755, the last component @mode (an existing
+ * one is left as it is).  Returns 0 or -1 with errno set and the failing
+ * path's length in *failed_len (may be NULL). */
+int pd_mkdir_p(const char *path, unsigned mode, size_t *failed_len);
 
 #endif

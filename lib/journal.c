@@ -144,6 +144,13 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 		st->releases++;
 		return 0;
 	}
+	if (n > 7 && !memcmp(s, "target ", 7)) {
+		if (n - 7 >= sizeof(st->target) || memchr(s + 7, 0, n - 7))
+			return pd_fail(err, "journal line %u: bad target record", lineno);
+		memcpy(st->target, s + 7, n - 7);
+		st->target[n - 7] = 0;
+		return 0;
+	}
 	if (n > 6 && !memcmp(s, "final ", 6)) {
 		size_t hn = n - 6;
 
@@ -259,7 +266,7 @@ static int mkdir_parent(const char *path, struct pd_error *err)
 	if (!copy)
 		return pd_fail(err, "journal: out of memory");
 	dir = dirname(copy);
-	if (mkdir(dir, 0700) && errno != EEXIST)
+	if (pd_mkdir_p(dir, 0700, NULL))
 		rc = pd_fail_errno(err, errno, "cannot create journal directory %s", dir);
 	free(copy);
 	return rc;
@@ -385,6 +392,22 @@ int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
 	if (put_record(j->fd, body))
 		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
 	return 0;
+}
+
+int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err)
+{
+	char *body;
+	int rc;
+
+	if (strchr(path, '\n'))
+		return pd_fail(err, "journal: a dump path with a newline cannot be recorded");
+	if (asprintf(&body, "target %s", path) < 0)
+		return pd_fail(err, "journal: out of memory");
+	rc = put_record(j->fd, body);
+	free(body);
+	if (rc)
+		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
+	return pd_journal_sync(j, err);
 }
 
 int pd_journal_add_final(struct pd_journal *j, const char *how, struct pd_error *err)

@@ -9,6 +9,7 @@
  * over the bytes before " *"):
  *     phypdump-journal 1 boot_id=<id> page_size=<n> *<crc>
  *     layout <release_region line as read at the start of the capture> *<crc>
+ *     target <path of the dump file being written> *<crc>   (each capture)
  *     release 0x<addr> 0x<len> *<crc>              (reserved physical range)
  *     final <how> *<crc>                          (all released, e.g. release_mem)
  *
@@ -44,6 +45,7 @@ struct pd_journal_state {
 	struct pd_rr layout;		/* the areas at the start of the capture */
 	struct pd_rangeset released;	/* reserved physical ranges released */
 	uint64_t releases;		/* release records */
+	char target[4096];		/* the last capture's dump file, "" if none */
 	bool final;			/* everything was released */
 	char final_how[32];
 	bool torn_tail;			/* an incomplete last record was dropped */
@@ -69,6 +71,7 @@ struct pd_journal *pd_journal_append(const char *path, const struct pd_journal_s
 				     struct pd_error *err);
 int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
 			   struct pd_error *err);
+int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err);
 int pd_journal_add_final(struct pd_journal *j, const char *how, struct pd_error *err);
 int pd_journal_sync(struct pd_journal *j, struct pd_error *err);
 void pd_journal_close(struct pd_journal *j);

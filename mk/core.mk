@@ -27,37 +27,40 @@ INSTALL_TARGETS += install-phypdump
 
 $(BUILD)/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/san/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC san  $<")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
 $(LIBPD): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(LIBPD_SAN): $(LIB_SAN_OBJS)
 	@mkdir -p $(dir $@)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 phypdump: $(CMD_OBJS) $(LIBPD)
-	$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS)
 
 $(BUILD)/san/phypdump: $(CMD_SAN_OBJS) $(LIBPD_SAN)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
 
 $(BUILD)/san/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
 
 .PHONY: check-unit check-unit-san check-fuzz check-status check-shell fuzz install-phypdump
 check-unit: $(UNIT_BINS)

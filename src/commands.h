@@ -12,5 +12,6 @@ enum {
 };
 
 int cmd_status(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 
 #endif

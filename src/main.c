@@ -12,6 +12,8 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  status   tell what this boot holds: the dump's areas, how much memory is\n"
 		"           still reserved, how it can be released, the journal's progress\n"
+		"  save     save the dump with makedumpfile and release its memory as each\n"
+		"           part is safely on disk\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help      this help (phypdump COMMAND --help for a command's)\n"
@@ -36,6 +38,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "status"))
 		return cmd_status(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "save"))
+		return cmd_save(argc - 1, argv + 1);
 	fprintf(stderr, "phypdump: unknown command '%s' (try 'phypdump --help')\n", argv[1]);
 	return PD_EXIT_USAGE;
 }

@@ -1,0 +1,155 @@
+#include "dump_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "kdump_track.h"
+
+/* The byte of the header's status word that holds the incomplete flag. */
+static uint64_t flag_offset(void)
+{
+	const uint32_t one = 1;
+	unsigned char b;
+
+	memcpy(&b, &one, 1);
+	return PD_KDUMP_STATUS_OFFSET + (b ? 0 : 3);
+}
+
+int pd_dump_writer_mkdir(const char *dir, struct pd_error *err)
+{
+	size_t at = 0;
+
+	if (!*dir)
+		return pd_fail(err, "bad dump directory name");
+	if (pd_mkdir_p(dir, 0700, &at))
+		return pd_fail_errno(err, errno, "cannot create directory %.*s", (int)at, dir);
+	/* Dumps hold passwords and keys: nobody else may look in. */
+	if (chmod(dir, 0700))
+		return pd_fail_errno(err, errno, "cannot restrict dump directory %s to 0700", dir);
+	return 0;
+}
+
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *name,
+			struct pd_error *err)
+{
+	struct stat sb;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	if (pd_dump_writer_mkdir(dir, err))
+		return -1;
+	snprintf(w->dir, sizeof(w->dir), "%s", dir);
+	if ((size_t)snprintf(w->final_path, sizeof(w->final_path), "%s/%s", dir, name) >=
+	    sizeof(w->final_path) ||
+	    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s-incomplete", dir, name) >=
+	    sizeof(w->path))
+		return pd_fail(err, "dump path too long");
+	if (!lstat(w->final_path, &sb))
+		return pd_fail(err, "%s already exists; choose another dump directory", w->final_path);
+	w->fd = open(w->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (w->fd < 0)
+		return pd_fail_errno(err, errno, "cannot create %s", w->path);
+	if (sync_dir(dir))
+		return pd_fail_errno(err, errno, "cannot sync directory %s", dir);
+	return 0;
+}
+
+static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
+{
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsigned char *data,
+			 size_t len, struct pd_error *err)
+{
+	uint64_t fo = flag_offset();
+	int rc;
+
+	if (offset <= fo && fo < offset + len) {
+		/* Write the chunk with the incomplete flag forced on. */
+		size_t k = (size_t)(fo - offset);
+
+		w->flag_byte = data[k];
+		w->flag_byte_seen = true;
+		rc = pwrite_all(w->fd, data, k, offset);
+		if (!rc) {
+			unsigned char b = data[k] | PD_KDUMP_INCOMPLETE;
+
+			rc = pwrite_all(w->fd, &b, 1, fo);
+		}
+		if (!rc)
+			rc = pwrite_all(w->fd, data + k + 1, len - k - 1, fo + 1);
+	} else {
+		rc = pwrite_all(w->fd, data, len, offset);
+	}
+	if (rc) {
+		if (errno == ENOSPC)
+			return pd_fail_errno(err, errno, "writing %s failed: the file system is full", w->path);
+		return pd_fail_errno(err, errno, "writing %s failed", w->path);
+	}
+	w->bytes += len;
+	w->unsynced += len;
+	if (offset + len > w->size)
+		w->size = offset + len;
+	return 0;
+}
+
+int pd_dump_writer_sync(struct pd_dump_writer *w, struct pd_error *err)
+{
+	if (fdatasync(w->fd))
+		return pd_fail_errno(err, errno, "syncing %s failed", w->path);
+	w->unsynced = 0;
+	w->syncs++;
+	return 0;
+}
+
+int pd_dump_writer_finish(struct pd_dump_writer *w, struct pd_error *err)
+{
+	if (w->flag_byte_seen && pwrite_all(w->fd, &w->flag_byte, 1, flag_offset()))
+		return pd_fail_errno(err, errno, "writing %s failed", w->path);
+	if (pd_dump_writer_sync(w, err))
+		return -1;
+	if (rename(w->path, w->final_path))
+		return pd_fail_errno(err, errno, "cannot rename %s to %s", w->path, w->final_path);
+	if (sync_dir(w->dir))
+		return pd_fail_errno(err, errno, "cannot sync directory %s", w->dir);
+	close(w->fd);
+	w->fd = -1;
+	return 0;
+}
+
+void pd_dump_writer_abandon(struct pd_dump_writer *w)
+{
+	if (w->fd < 0)
+		return;
+	(void)fdatasync(w->fd);
+	close(w->fd);
+	w->fd = -1;
+}

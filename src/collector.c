@@ -1,0 +1,200 @@
+#include "collector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "argsplit.h"
+
+static const char *const refused[] = {
+	"-E", "--split", "-R", "--reassemble", "--dump-dmesg", "-M", "--dry-run",
+	"--mem-usage", "--show-stats", "--generate-vmcoreinfo", "-g", "--dump-dmesg",
+	NULL,
+};
+
+/* makedumpfile options whose value is the next word. */
+static int takes_value(const char *opt)
+{
+	static const char *const with_value[] = {
+		"-d", "-b", "-x", "-i", "-L", "--message-level", "--cyclic-buffer",
+		"--num-threads", "--block-order", "--config", "--eppic",
+		"--splitblock-size", "--work-dir", NULL,
+	};
+	size_t k;
+
+	for (k = 0; with_value[k]; k++)
+		if (!strcmp(opt, with_value[k]))
+			return 1;
+	return 0;
+}
+
+char **pd_collector_argv(const char *line, const char *vmcore, struct pd_error *err)
+{
+	size_t argc, i, k;
+	char **words = pd_argsplit(line, strlen(line), &argc, err), **argv;
+	const char *base;
+	int has_f = 0;
+
+	if (!words)
+		return NULL;
+	if (!argc) {
+		pd_argv_free(words);
+		pd_fail(err, "core_collector is empty");
+		return NULL;
+	}
+	base = strrchr(words[0], '/');
+	base = base ? base + 1 : words[0];
+	if (strcmp(base, "makedumpfile")) {
+		pd_fail(err, "core_collector '%s': phypdump drives makedumpfile only "
+			"(it reads makedumpfile's flattened output to know what is saved)", words[0]);
+		pd_argv_free(words);
+		return NULL;
+	}
+	for (i = 1; i < argc; i++) {
+		for (k = 0; refused[k]; k++)
+			if (!strcmp(words[i], refused[k]) ||
+			    (refused[k][1] == '-' && !strncmp(words[i], refused[k], strlen(refused[k])) &&
+			     words[i][strlen(refused[k])] == '=')) {
+				pd_fail(err, "core_collector option %s cannot be used with phypdump save "
+					"(it needs one kdump-compressed dump written through -F)", words[i]);
+				pd_argv_free(words);
+				return NULL;
+			}
+		if (!strcmp(words[i], "-F"))
+			has_f = 1;
+		if (words[i][0] != '-' && !(i > 1 && takes_value(words[i - 1]))) {
+			/* kdump.conf lines carry no file names: we add the vmcore. */
+			pd_fail(err, "core_collector: '%s' looks like a file name; give options only, "
+				"phypdump adds the vmcore and writes the dump itself", words[i]);
+			pd_argv_free(words);
+			return NULL;
+		}
+	}
+	argv = calloc(argc + 3, sizeof(*argv));
+	if (!argv) {
+		pd_argv_free(words);
+		pd_fail(err, "out of memory");
+		return NULL;
+	}
+	k = 0;
+	argv[k++] = words[0];
+	if (!has_f)
+		argv[k++] = strdup("-F");
+	for (i = 1; i < argc; i++)
+		argv[k++] = words[i];
+	argv[k++] = strdup(vmcore);
+	free(words);	/* the strings now belong to argv */
+	for (i = 0; i < k; i++)
+		if (!argv[i]) {
+			pd_argv_free(argv);
+			pd_fail(err, "out of memory");
+			return NULL;
+		}
+	return argv;
+}
+
+static pid_t spawn(char *const argv[], int out_fd, int log_fd, struct pd_error *err)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		pd_fail_errno(err, errno, "cannot start %s", argv[0]);
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, 0);
+		if (out_fd >= 0)
+			dup2(out_fd, 1);
+		else if (log_fd >= 0)
+			dup2(log_fd, 1);
+		if (log_fd >= 0)
+			dup2(log_fd, 2);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int pd_collector_start(struct pd_collector *c, char *const argv[], int log_fd,
+		       struct pd_error *err)
+{
+	int p[2];
+
+	c->pid = -1;
+	c->out = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return pd_fail_errno(err, errno, "cannot create a pipe");
+	c->pid = spawn(argv, p[1], log_fd, err);
+	close(p[1]);
+	if (c->pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	c->out = p[0];
+	return 0;
+}
+
+static int describe(int status, const char *what, struct pd_error *err)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return pd_fail(err, "%s could not be run (is it installed and in PATH?)", what);
+	if (WIFEXITED(status))
+		return pd_fail(err, "%s failed with exit status %d", what, WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		return pd_fail(err, "%s was killed by signal %d (%s)", what, WTERMSIG(status),
+			       strsignal(WTERMSIG(status)));
+	return pd_fail(err, "%s ended abnormally", what);
+}
+
+int pd_collector_wait(struct pd_collector *c, struct pd_error *err)
+{
+	int status;
+	pid_t r;
+
+	if (c->out >= 0) {
+		close(c->out);
+		c->out = -1;
+	}
+	if (c->pid <= 0)
+		return pd_fail(err, "the collector was not started");
+	do
+		r = waitpid(c->pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	c->pid = -1;
+	if (r < 0)
+		return pd_fail_errno(err, errno, "waiting for the collector failed");
+	return describe(status, "the collector (makedumpfile)", err);
+}
+
+void pd_collector_kill(struct pd_collector *c)
+{
+	if (c->pid > 0)
+		kill(c->pid, SIGKILL);
+}
+
+int pd_dump_dmesg(const char *program, const char *vmcore, const char *out, int log_fd,
+		  struct pd_error *err)
+{
+	char *argv[] = { (char *)program, (char *)"--dump-dmesg", (char *)vmcore, (char *)out, NULL };
+	int status;
+	pid_t pid = spawn(argv, -1, log_fd, err), r;
+
+	if (pid < 0)
+		return -1;
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return pd_fail_errno(err, errno, "waiting for makedumpfile --dump-dmesg failed");
+	return describe(status, "makedumpfile --dump-dmesg", err);
+}

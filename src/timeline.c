@@ -1,0 +1,56 @@
+#include "timeline.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <time.h>
+#include <unistd.h>
+
+double pd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int pd_timeline_open(struct pd_timeline *tl, const char *path, double t0, uint64_t reserved)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	tl->t0 = t0;
+	tl->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!tl->f) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(tl->f, "{\"t\":%.6f,\"event\":\"start\",\"reserved\":%" PRIu64 "}\n",
+		pd_now() - t0, reserved);
+	fflush(tl->f);
+	return 0;
+}
+
+void pd_timeline_release(struct pd_timeline *tl, uint64_t addr, uint64_t len, uint64_t reserved)
+{
+	if (!tl->f)
+		return;
+	fprintf(tl->f, "{\"t\":%.6f,\"event\":\"release\",\"addr\":%" PRIu64 ",\"len\":%" PRIu64
+		",\"reserved\":%" PRIu64 "}\n", pd_now() - tl->t0, addr, len, reserved);
+	fflush(tl->f);
+}
+
+void pd_timeline_end(struct pd_timeline *tl, uint64_t reserved, bool ok)
+{
+	if (!tl->f)
+		return;
+	fprintf(tl->f, "{\"t\":%.6f,\"event\":\"end\",\"reserved\":%" PRIu64 ",\"ok\":%s}\n",
+		pd_now() - tl->t0, reserved, ok ? "true" : "false");
+	fflush(tl->f);
+}
+
+void pd_timeline_close(struct pd_timeline *tl)
+{
+	if (tl->f)
+		fclose(tl->f);
+	tl->f = NULL;
+}
