@@ -218,6 +218,11 @@ static void decide_cycles(struct pd_kdump_track *t)
 		return;
 	t->cycles_known = true;
 	t->single_cycle = pd_rangeset_covers(&t->bm2_got, 0, (t->max_mapnr + 7) / 8);
+	/* With all of bitmap2 in, the data starts after one descriptor per
+	 * dumpable page: knowing it now keeps a data record that lands
+	 * exactly where the descriptors end from passing for descriptors. */
+	if (t->single_cycle && !t->off_data)
+		t->off_data = t->off_pd + PD_PAGE_DESC_SIZE * t->dumpable_pfns;
 }
 
 static int take_descriptor(struct pd_kdump_track *t, const unsigned char *d, uint64_t at)
@@ -278,6 +283,7 @@ static int take_data(struct pd_kdump_track *t, uint64_t offset, size_t len)
 {
 	decide_cycles(t);
 	if (!t->off_data) {
+		/* Several cycles: the first data record starts the data. */
 		if ((offset - t->off_pd) % PD_PAGE_DESC_SIZE)
 			return confuse(t, "page data does not start after whole descriptors", offset);
 		t->off_data = offset;
