@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -99,7 +100,8 @@ static void save_usage(FILE *f)
 		"  --no-release           keep all dump memory reserved\n"
 		"  --dry-run              release nothing; log what would be released\n"
 		"  --min-release SIZE     coalesce releases to at least SIZE (default 16M)\n"
-		"  --sync-interval SIZE   fdatasync the dump every SIZE written (default 64M)\n"
+		"  --sync-interval SIZE   fdatasync the dump every SIZE written or every\n"
+		"                         second, whichever comes first (default 32M)\n"
 		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
 		"  --root DIR             look for /proc and /sys under DIR (default /)\n"
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
@@ -548,6 +550,12 @@ static void summary(struct save *s, bool ok)
 		printf("},\"reserved_bytes_at_start\":%" PRIu64 ",\"returned_bytes\":%" PRIu64
 		       ",\"release_writes\":%" PRIu64 ",\"syncs\":%" PRIu64 ",\"seconds\":%.3f",
 		       s->reserved_start, s->returned, s->backend.writes, s->w.syncs, total);
+		{
+			struct rusage ru;
+
+			getrusage(RUSAGE_SELF, &ru);
+			printf(",\"peak_rss_kib\":%ld", ru.ru_maxrss);
+		}
 		printf(",\"half_returned_at\":");
 		if (s->t_half)
 			printf("%.3f", s->t_half);
@@ -612,8 +620,8 @@ static int setup(struct save *s, int argc, char **argv)
 	s->o.root = "/";
 	s->o.collector = DEFAULT_COLLECTOR;
 	s->o.min_release = 16 << 20;
-	s->o.sync_bytes = 64 << 20;
-	s->o.sync_seconds = 2.0;
+	s->o.sync_bytes = 32 << 20;
+	s->o.sync_seconds = 1.0;
 	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""phypdump benchmarks and demo, on the simulator.
+
+For each fixture size, on the same vmcore, simulator layout and disk:
+  baseline  stock makedumpfile writes the dump to a file, then all dump
+            memory is released at once (release_mem), as kdump does today;
+  phypdump  phypdump save with incremental release.
+Measured: (a) reserved GiB*s, the area under the reserved-memory curve;
+(b) time until 50% and 90% of the reserved memory is back, as a fraction of
+the run; (c) wall time against stock makedumpfile alone; (d) phypdump's peak
+RSS; (e) the number of release writes.  The page cache is dropped before
+each run so that neither run reads the vmcore from memory.
+
+  bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
+           [--svg FILE] [--demo]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GIB = float(1 << 30)
+
+
+def fixture(size):
+    out = subprocess.run(["bash", os.path.join(TOP, "tests/fixtures/make-vmcore"), "--size", size],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def drop_caches():
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+    except OSError:
+        pass
+
+
+class Sim:
+    def __init__(self, vmcore, layout, timeline):
+        self.mnt = tempfile.mkdtemp(prefix="pdsim.")
+        self.timeline = timeline
+        self.proc = subprocess.Popen(
+            [os.path.join(TOP, "phypdump-sim"), "-f", "--layout", layout, "--released", "poison",
+             "--timeline", timeline, vmcore, self.mnt], stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            if os.path.exists(os.path.join(self.mnt, "proc/vmcore")):
+                return
+            time.sleep(0.05)
+        self.close()
+        raise SystemExit("bench: the simulator did not come up")
+
+    def close(self):
+        subprocess.run(["fusermount3", "-u", self.mnt], stderr=subprocess.DEVNULL)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        os.rmdir(self.mnt)
+
+
+def curve(timeline, t0, t1):
+    """[(t, reserved)] relative to t0, from the simulator's timeline."""
+    pts = []
+    with open(timeline) as f:
+        for line in f:
+            e = json.loads(line)
+            if e["event"] == "start":
+                pts.append((0.0, e["reserved"]))
+            elif e["event"] in ("release", "end"):
+                pts.append((max(0.0, e["t"] - t0), e["reserved"]))
+    pts.append((t1 - t0, pts[-1][1]))
+    return pts
+
+
+def area(pts):
+    """Reserved GiB*s under a step curve."""
+    a = 0.0
+    for (t, r), (t2, _) in zip(pts, pts[1:]):
+        a += r * (t2 - t) / GIB
+    return a
+
+
+def when(pts, frac):
+    total = pts[0][1]
+    for t, r in pts:
+        if total - r >= frac * total:
+            return t
+    return pts[-1][0]
+
+
+def run_baseline(vmcore, layout, level, work):
+    tl = os.path.join(work, "baseline.jsonl")
+    sim = Sim(vmcore, layout, tl)
+    out = os.path.join(work, "baseline.kdump")
+    drop_caches()
+    t0 = time.monotonic()
+    subprocess.run(["makedumpfile", "-l", "-d", str(level), os.path.join(sim.mnt, "proc/vmcore"), out],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    t_mdf = time.monotonic()
+    with open(out, "rb+") as f:
+        os.fdatasync(f.fileno())
+    with open(os.path.join(sim.mnt, "sys/kernel/fadump/release_mem"), "w") as f:
+        f.write("1\n")
+    t1 = time.monotonic()
+    sim.close()
+    os.unlink(out)
+    pts = curve(tl, t0, t1)
+    return {"seconds": t1 - t0, "makedumpfile_seconds": t_mdf - t0, "curve": pts, "area": area(pts)}
+
+
+def run_phypdump(vmcore, layout, level, work, show_progress=False):
+    tl = os.path.join(work, "phypdump.jsonl")
+    sim = Sim(vmcore, layout, tl)
+    dump = os.path.join(work, "dump")
+    if show_progress:
+        print("\n$ phypdump status --root SIM", flush=True)
+        subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
+        print("\n$ phypdump save --root SIM ...", flush=True)
+    drop_caches()
+    t0 = time.monotonic()
+    p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
+                        "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
+                        "--core-collector", f"makedumpfile -l -d {level}", dump],
+                       stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
+                       text=True)
+    t1 = time.monotonic()
+    if show_progress and not p.returncode:
+        print("\n$ phypdump status --root SIM   (after the capture)", flush=True)
+        subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
+    sim.close()
+    if p.returncode:
+        raise SystemExit(f"bench: phypdump save failed ({p.returncode})")
+    summary = json.loads(p.stdout)
+    shutil.rmtree(dump)
+    os.unlink(os.path.join(work, "journal"))
+    pts = curve(tl, t0, t1)
+    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary}
+
+
+def svg(path, title, series):
+    """A step plot of reserved memory over time, one line per series."""
+    w, h, ml, mb, mt, mr = 760, 420, 70, 50, 40, 20
+    tmax = max(s[1][-1][0] for s in series) or 1.0
+    rmax = max(p[1] for s in series for p in s[1]) or 1
+    colors = ["#1f77b4", "#d62728", "#2ca02c"]
+
+    def x(t):
+        return ml + (w - ml - mr) * t / tmax
+
+    def y(r):
+        return h - mb - (h - mb - mt) * r / rmax
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
+           f'<rect width="{w}" height="{h}" fill="white"/>',
+           f'<text x="{w / 2}" y="22" text-anchor="middle" font-size="15">{title}</text>',
+           f'<line x1="{ml}" y1="{h - mb}" x2="{w - mr}" y2="{h - mb}" stroke="black"/>',
+           f'<line x1="{ml}" y1="{mt}" x2="{ml}" y2="{h - mb}" stroke="black"/>',
+           f'<text x="{(w + ml) / 2}" y="{h - 12}" text-anchor="middle">seconds since the capture started</text>',
+           f'<text x="16" y="{(h - mb + mt) / 2}" transform="rotate(-90 16 {(h - mb + mt) / 2})" text-anchor="middle">dump memory still reserved (MiB)</text>']
+    for i in range(6):
+        t = tmax * i / 5
+        r = rmax * i / 5
+        out.append(f'<text x="{x(t)}" y="{h - mb + 16}" text-anchor="middle">{t:.1f}</text>')
+        out.append(f'<text x="{ml - 6}" y="{y(r) + 4}" text-anchor="end">{r / (1 << 20):.0f}</text>')
+        out.append(f'<line x1="{ml}" y1="{y(r)}" x2="{w - mr}" y2="{y(r)}" stroke="#ddd"/>')
+    for i, (name, pts) in enumerate(series):
+        d = f"M {x(pts[0][0]):.1f} {y(pts[0][1]):.1f}"
+        prev = pts[0][1]
+        for t, r in pts[1:]:
+            d += f" L {x(t):.1f} {y(prev):.1f} L {x(t):.1f} {y(r):.1f}"
+            prev = r
+        out.append(f'<path d="{d}" fill="none" stroke="{colors[i % 3]}" stroke-width="2.5"/>')
+        out.append(f'<line x1="{w - 330}" y1="{mt + 20 + 18 * i}" x2="{w - 305}" y2="{mt + 20 + 18 * i}" stroke="{colors[i % 3]}" stroke-width="2.5"/>')
+        out.append(f'<text x="{w - 300}" y="{mt + 24 + 18 * i}">{name}</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size", action="append")
+    ap.add_argument("--layout", default="fadump")
+    ap.add_argument("--level", type=int, default=31)
+    ap.add_argument("--svg")
+    ap.add_argument("--demo", action="store_true")
+    a = ap.parse_args()
+    sizes = a.size or ["512M"]
+    rows = []
+    work = tempfile.mkdtemp(prefix="pdbench.", dir="/var/tmp")
+    try:
+        for size in sizes:
+            vm = fixture(size)
+            base = run_baseline(vm, a.layout, a.level, work)
+            pd = run_phypdump(vm, a.layout, a.level, work, show_progress=a.demo)
+            s = pd["summary"]
+            rows.append((size, base, pd, s))
+            if a.svg:
+                svg(a.svg, f"Dump memory still reserved, {size} guest, -d {a.level}",
+                    [("stock: makedumpfile, then release_mem", base["curve"]),
+                     ("phypdump save (incremental)", pd["curve"])])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    hdr = ("fixture", "reserved GiB*s (pd/base)", "50% back", "90% back", "time pd/stock (s)",
+           "peak RSS", "release writes")
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for size, base, pd, s in rows:
+        total = pd["seconds"]
+        print(f"| {size} | {pd['area']:.2f} / {base['area']:.2f} = {pd['area'] / base['area']:.2f}x "
+              f"| {when(pd['curve'], 0.5) / total:.0%} (base {when(base['curve'], 0.5) / base['seconds']:.0%}) "
+              f"| {when(pd['curve'], 0.9) / total:.0%} (base {when(base['curve'], 0.9) / base['seconds']:.0%}) "
+              f"| {total:.2f} / {base['makedumpfile_seconds']:.2f} = {total / base['makedumpfile_seconds']:.2f}x "
+              f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} |")
+    if a.svg:
+        print(f"plot: {a.svg}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+# phypdump save: integration tests on the simulator, the demo, benchmarks.
+
+CHECK_TARGETS += check-save
+BENCH_TARGETS += bench-save
+
+.PHONY: check-save demo bench-save
+check-save: phypdump phypdump-sim
+	@bash tests/save/run
+
+# The README's first command: everything, on the built-in 512 MiB fixture.
+demo: phypdump phypdump-sim
+	@mkdir -p $(BUILD)/demo
+	@python3 bench/bench.py --demo --size 512M --svg $(BUILD)/demo/release-timeline.svg
+
+# BENCH_SIZES="512M 8G" by default: the large fixture is built on demand.
+BENCH_SIZES ?= 512M 8G
+bench-save: phypdump phypdump-sim
+	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --svg $(BUILD)/bench-timeline.svg

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""check-safe JOURNAL DUMPFILE REFERENCE [--final|--no-final]
+
+Proves the product's rule on a capture's aftermath: every crashed-kernel
+page touched by a release the journal records was either filtered out
+(excluded in the reference dump) or is already in DUMPFILE with exactly the
+reference's descriptor and bytes.  CPU and HPTE areas may go only with the
+final record.  Prints a summary; exits 1 on any violation.
+"""
+import re
+import sys
+
+from kdumpfile import KdumpFile
+
+RANGE = re.compile(r"(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)(?:@(0x[0-9a-fA-F]+))?")
+
+
+def parse_journal(path):
+    layout, releases, final = None, [], False
+    with open(path) as f:
+        for line in f:
+            if " *" not in line or not line.endswith("\n"):
+                continue  # a torn tail: never issued
+            body = line.rsplit(" *", 1)[0]
+            if body.startswith("layout "):
+                layout = body[7:]
+            elif body.startswith("release "):
+                _, a, l = body.split()
+                releases.append((int(a, 16), int(l, 16)))
+            elif body.startswith("final "):
+                final = True
+    cpu = hpte = None
+    dump = []
+    m = re.match(r"\s*CPU:\s*(\S+?):\s*HPTE:\s*(\S+?):\s*/?\s*DUMP:(.*)", layout, re.S)
+    for name, text in (("cpu", m.group(1)), ("hpte", m.group(2))):
+        a, l, _ = RANGE.match(text).groups()
+        if name == "cpu":
+            cpu = (int(a, 16), int(l, 16))
+        else:
+            hpte = (int(a, 16), int(l, 16))
+    for a, l, s in RANGE.findall(m.group(3)):
+        a, l = int(a, 16), int(l, 16)
+        dump.append((a, l, int(s, 16) if s else a))
+    if "@" not in m.group(3) and len(dump) >= 2 and dump[0][0] > dump[1][0]:
+        dump[0] = (dump[0][0], dump[0][1], 0)  # the seed's form
+    return cpu, hpte, dump, releases, final
+
+
+def main():
+    jpath, dpath, rpath = sys.argv[1:4]
+    want_final = "--final" in sys.argv[4:]
+    forbid_final = "--no-final" in sys.argv[4:]
+    cpu, hpte, dump, releases, final = parse_journal(jpath)
+    d, r = KdumpFile(dpath), KdumpFile(rpath)
+    ps = r.block_size
+    bad = []
+    touched = set()
+    released = 0
+    for a, l in releases:
+        released += l
+        for name, area in (("CPU", cpu), ("HPTE", hpte)):
+            if area[1] and a < area[0] + area[1] and area[0] < a + l and not final:
+                bad.append(f"{name} area released before the end: 0x{a:x}+0x{l:x}")
+        for addr, length, src in dump:
+            s, e = max(a, addr), min(a + l, addr + length)
+            if s >= e:
+                continue
+            cs, ce = src + (s - addr), src + (e - addr)
+            touched.update(range(cs // ps, (ce + ps - 1) // ps))
+    excluded = written = 0
+    for pfn in sorted(touched):
+        if pfn >= r.max_mapnr or not r.dumpable(pfn):
+            excluded += 1
+            continue
+        mine, ref = d.page(pfn), r.page(pfn)
+        if mine is None:
+            bad.append(f"pfn 0x{pfn:x} was released but is not in the dump file")
+        elif mine != ref:
+            bad.append(f"pfn 0x{pfn:x} was released and its saved bytes differ from the reference")
+        else:
+            written += 1
+    if want_final and not final:
+        bad.append("the journal has no final record")
+    if forbid_final and final:
+        bad.append("the journal says everything was released")
+    print(f"check-safe: {len(releases)} releases, {released} bytes; pages touched: "
+          f"{excluded} excluded, {written} saved; dump {'incomplete' if d.incomplete else 'complete'}")
+    for b in bad[:20]:
+        print("VIOLATION:", b)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
