@@ -86,3 +86,18 @@ check-shell:
 install-phypdump: phypdump
 	install -D -m 0755 phypdump $(DESTDIR)$(PREFIX)/sbin/phypdump
 	install -D -m 0644 man/phypdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/phypdump.8
+
+# A static ppc64le phypdump for the emulated POWER guest (tests/e2e).
+PPC_CC ?= powerpc64le-linux-gnu-gcc
+PPC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/ppc64le/%.o) $(CMD_SRCS:%.c=$(BUILD)/ppc64le/%.o)
+
+$(BUILD)/ppc64le/%.o: %.c $(wildcard lib/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC ppc  $<")
+	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -c $< -o $@
+
+$(BUILD)/ppc64le/phypdump: $(PPC_OBJS)
+	$(Q)$(PPC_CC) -static -o $@ $(PPC_OBJS)
+
+.PHONY: phypdump-ppc64le
+phypdump-ppc64le: $(BUILD)/ppc64le/phypdump
