@@ -70,22 +70,6 @@ int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *n
 	return 0;
 }
 
-static int pwrite_all(int fd, const unsigned char *p, size_t len, uint64_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsigned char *data,
 			 size_t len, struct pd_error *err)
 {
@@ -98,16 +82,16 @@ int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsign
 
 		w->flag_byte = data[k];
 		w->flag_byte_seen = true;
-		rc = pwrite_all(w->fd, data, k, offset);
+		rc = pd_pwrite_all(w->fd, data, k, offset);
 		if (!rc) {
 			unsigned char b = data[k] | PD_KDUMP_INCOMPLETE;
 
-			rc = pwrite_all(w->fd, &b, 1, fo);
+			rc = pd_pwrite_all(w->fd, &b, 1, fo);
 		}
 		if (!rc)
-			rc = pwrite_all(w->fd, data + k + 1, len - k - 1, fo + 1);
+			rc = pd_pwrite_all(w->fd, data + k + 1, len - k - 1, fo + 1);
 	} else {
-		rc = pwrite_all(w->fd, data, len, offset);
+		rc = pd_pwrite_all(w->fd, data, len, offset);
 	}
 	if (rc) {
 		if (errno == ENOSPC)
@@ -132,7 +116,7 @@ int pd_dump_writer_sync(struct pd_dump_writer *w, struct pd_error *err)
 
 int pd_dump_writer_finish(struct pd_dump_writer *w, struct pd_error *err)
 {
-	if (w->flag_byte_seen && pwrite_all(w->fd, &w->flag_byte, 1, flag_offset()))
+	if (w->flag_byte_seen && pd_pwrite_all(w->fd, &w->flag_byte, 1, flag_offset()))
 		return pd_fail_errno(err, errno, "writing %s failed", w->path);
 	if (pd_dump_writer_sync(w, err))
 		return -1;

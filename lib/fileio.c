@@ -79,6 +79,24 @@ int pd_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int pd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 int pd_mkdir_p(const char *path, unsigned mode, size_t *failed_len)
 {
 	char *p = strdup(path);

@@ -7,9 +7,12 @@
 #define PD_FILEIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 int pd_read_file(const char *path, size_t max, char **buf, size_t *len);
 int pd_write_all(int fd, const void *buf, size_t len);
+/* pwrite() all of @len bytes at @off; -1 with errno set on failure. */
+int pd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 /* mkdir -p: missing parents 0755, the last component @mode (an existing
  * one is left as it is).  Returns 0 or -1 with errno set and the failing
  * path's length in *failed_len (may be NULL). */

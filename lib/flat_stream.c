@@ -59,6 +59,25 @@ static int start_record(struct pd_flat_parser *p)
 	return 0;
 }
 
+/* Copy up to @want - p->have bytes into p->head; true when it is full. */
+static bool take_head(struct pd_flat_parser *p, const unsigned char **buf, size_t *len,
+		      size_t want)
+{
+	size_t n = want - p->have;
+
+	if (n > *len)
+		n = *len;
+	memcpy(p->head + p->have, *buf, n);
+	p->have += n;
+	p->pos += n;
+	*buf += n;
+	*len -= n;
+	if (p->have < want)
+		return false;
+	p->have = 0;
+	return true;
+}
+
 int pd_flat_feed(struct pd_flat_parser *p, const unsigned char *buf, size_t len)
 {
 	while (len) {
@@ -66,35 +85,15 @@ int pd_flat_feed(struct pd_flat_parser *p, const unsigned char *buf, size_t len)
 
 		switch (p->state) {
 		case PD_FLAT_HEADER:
-			n = PD_FLAT_HEADER_SIZE - p->have;
-			if (n > len)
-				n = len;
-			memcpy(p->head + p->have, buf, n);
-			p->have += n;
-			p->pos += n;
-			buf += n;
-			len -= n;
-			if (p->have == PD_FLAT_HEADER_SIZE) {
+			if (take_head(p, &buf, &len, PD_FLAT_HEADER_SIZE)) {
 				if (check_header(p))
 					return -1;
-				p->have = 0;
 				p->state = PD_FLAT_RECHEAD;
 			}
 			break;
 		case PD_FLAT_RECHEAD:
-			n = 16 - p->have;
-			if (n > len)
-				n = len;
-			memcpy(p->head + p->have, buf, n);
-			p->have += n;
-			p->pos += n;
-			buf += n;
-			len -= n;
-			if (p->have == 16) {
-				p->have = 0;
-				if (start_record(p))
-					return -1;
-			}
+			if (take_head(p, &buf, &len, 16) && start_record(p))
+				return -1;
 			break;
 		case PD_FLAT_DATA:
 			n = p->rec_left < len ? (size_t)p->rec_left : len;

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "dump_state.h"
 #include "json_out.h"
+#include "progress.h"
 
 static void status_usage(FILE *f)
 {
@@ -26,22 +27,6 @@ static void status_usage(FILE *f)
 		PD_DEFAULT_JOURNAL);
 }
 
-static void human(char *buf, size_t size, uint64_t bytes)
-{
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u)
-		snprintf(buf, size, "%.1f %s", v, unit[u]);
-	else
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
-}
-
 static const char *tri(int v)
 {
 	return v < 0 ? "unknown" : v ? "1" : "0";
@@ -51,7 +36,7 @@ static void print_area(const char *name, const struct pd_range *r)
 {
 	char h[32];
 
-	human(h, sizeof(h), r->len);
+	pd_human_bytes(h, sizeof(h), r->len);
 	printf("  %-17s 0x%" PRIx64 " + 0x%" PRIx64 " (%" PRIu64 " bytes, %s)\n",
 	       name, r->addr, r->len, r->len, h);
 }
@@ -84,7 +69,7 @@ static void print_text(const struct pd_dump_state *s)
 		for (i = 0; i < s->current.ndump; i++) {
 			const struct pd_range *r = &s->current.dump[i];
 
-			human(h, sizeof(h), r->len);
+			pd_human_bytes(h, sizeof(h), r->len);
 			printf("    0x%" PRIx64 " + 0x%" PRIx64 " (%s)", r->addr, r->len, h);
 			if (r->src != r->addr)
 				printf(", copy of crashed memory at 0x%" PRIx64, r->src);
@@ -95,7 +80,7 @@ static void print_text(const struct pd_dump_state *s)
 			       "  memory from this layout (it could free dump content). Check the kernel.\n");
 	}
 	if (s->reserved_known) {
-		human(h, sizeof(h), s->reserved_bytes);
+		pd_human_bytes(h, sizeof(h), s->reserved_bytes);
 		printf("  %-17s %" PRIu64 " bytes (%s)%s\n", "still reserved:", s->reserved_bytes, h,
 		       s->have_line ? "" : ", from mem_reserved");
 	} else if (s->holds_dump) {
@@ -115,7 +100,7 @@ static void print_text(const struct pd_dump_state *s)
 		uint64_t done = pd_rangeset_total(&s->journal.released);
 		uint64_t total = pd_rr_reserved_bytes(&s->journal.layout);
 
-		human(h, sizeof(h), done);
+		pd_human_bytes(h, sizeof(h), done);
 		printf("  %-17s %s: %" PRIu64 " release%s, %" PRIu64 " bytes (%s) released",
 		       "journal:", s->journal_path, s->journal.releases,
 		       s->journal.releases == 1 ? "" : "s", done, h);
