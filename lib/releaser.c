@@ -71,6 +71,53 @@ fail:
 	return -1;
 }
 
+void pd_releaser_set_batch(struct pd_releaser *r, bool batch)
+{
+	r->batch = batch;
+}
+
+void pd_releaser_free(struct pd_releaser *r)
+{
+	free(r->pend);
+	r->pend = NULL;
+	r->npend = r->cappend = 0;
+}
+
+/* Batch mode: keep @n ranges for the next commit. */
+static int defer(struct pd_releaser *r, const struct pd_interval *iv, size_t n)
+{
+	if (r->npend + n > r->cappend) {
+		size_t cap = r->cappend ? r->cappend : 64;
+		struct pd_interval *p;
+
+		while (cap < r->npend + n)
+			cap *= 2;
+		p = realloc(r->pend, cap * sizeof(*p));
+		if (!p) {
+			r->failed = true;
+			return pd_fail(&r->error, "releaser: out of memory");
+		}
+		r->pend = p;
+		r->cappend = cap;
+	}
+	memcpy(r->pend + r->npend, iv, n * sizeof(*iv));
+	r->npend += n;
+	return 0;
+}
+
+int pd_releaser_commit(struct pd_releaser *r)
+{
+	int rc;
+
+	if (r->failed)
+		return -1;
+	if (!r->npend)
+		return 0;
+	rc = issue(r, r->pend, r->npend);
+	r->npend = 0;
+	return rc;
+}
+
 int pd_releaser_pfns(void *releaser, uint64_t pfn_start, uint64_t pfn_end)
 {
 	struct pd_releaser *r = releaser;
@@ -89,7 +136,7 @@ int pd_releaser_pfns(void *releaser, uint64_t pfn_start, uint64_t pfn_end)
 		r->failed = true;
 		return pd_fail(&r->error, "releaser: out of memory");
 	}
-	rc = issue(r, p.iv, p.n);
+	rc = r->batch ? defer(r, p.iv, p.n) : issue(r, p.iv, p.n);
 	free(p.iv);
 	return rc;
 }
@@ -102,5 +149,5 @@ int pd_releaser_range(struct pd_releaser *r, uint64_t addr, uint64_t len)
 		return -1;
 	if (!len || (r->already && pd_rangeset_covers(r->already, addr, addr + len)))
 		return 0;
-	return issue(r, &iv, 1);
+	return r->batch ? defer(r, &iv, 1) : issue(r, &iv, 1);
 }

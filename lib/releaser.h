@@ -13,6 +13,10 @@
  *  - Ranges the journal already lists as released (a restarted capture) are
  *    not issued again.
  *  - pd_releaser_pfns() has the signature of a ledger callback.
+ *  - Batch mode (pd_releaser_set_batch): releases are collected and made by
+ *    pd_releaser_commit(): all their journal records, one fdatasync, then
+ *    the writes.  Same guarantees, one journal sync per batch instead of
+ *    one per release.
  */
 #ifndef PD_RELEASER_H
 #define PD_RELEASER_H
@@ -32,6 +36,9 @@ struct pd_releaser {
 	const struct pd_rangeset *already;	/* from the journal; may be NULL */
 	uint64_t pfn_bytes;		/* the dump's page size */
 	bool failed;
+	bool batch;
+	struct pd_interval *pend;	/* batch: ranges waiting for commit */
+	size_t npend, cappend;
 	struct pd_error error;
 	uint64_t bytes_released;	/* reserved bytes handed to the back end */
 	uint64_t writes;
@@ -47,5 +54,9 @@ void pd_releaser_init(struct pd_releaser *r, const struct pd_map *map,
 int pd_releaser_pfns(void *releaser, uint64_t pfn_start, uint64_t pfn_end);
 /* Release one reserved range as it is (CPU, HPTE, or a final full area). */
 int pd_releaser_range(struct pd_releaser *r, uint64_t addr, uint64_t len);
+void pd_releaser_set_batch(struct pd_releaser *r, bool batch);
+/* Make every collected release; 0 when there was none. */
+int pd_releaser_commit(struct pd_releaser *r);
+void pd_releaser_free(struct pd_releaser *r);
 
 #endif

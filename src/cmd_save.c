@@ -99,7 +99,7 @@ static void save_usage(FILE *f)
 		"                         -F and the vmcore are added\n"
 		"  --no-release           keep all dump memory reserved\n"
 		"  --dry-run              release nothing; log what would be released\n"
-		"  --min-release SIZE     coalesce releases to at least SIZE (default 16M)\n"
+		"  --min-release SIZE     coalesce releases to at least SIZE (default 1M)\n"
 		"  --sync-interval SIZE   fdatasync the dump every SIZE written or every\n"
 		"                         second, whichever comes first (default 32M)\n"
 		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
@@ -180,6 +180,7 @@ static int ensure_ledger(struct save *s)
 			 s->journal ? NULL : NULL, s->track.block_size);
 	s->rel.on_release = on_release;
 	s->rel.on_release_arg = s;
+	pd_releaser_set_batch(&s->rel, true);
 	pd_ledger_init(&s->ledger, min ? min : 1, pd_releaser_pfns, &s->rel);
 	s->ledger_ready = true;
 	return 0;
@@ -382,6 +383,29 @@ static void default_dumpdir(struct save *s)
 	snprintf(s->dumpdir, sizeof(s->dumpdir), "/var/crash/%s-%s", host, date);
 }
 
+/* The kernel ends the dump when its last reserved byte goes: release_region
+ * disappears (writes to an open descriptor then fail with ENOENT or ENODEV). */
+static bool dump_ended(const struct save *s)
+{
+	return s->st.det.release_region[0] && access(s->st.det.release_region, F_OK) &&
+	       errno == ENOENT;
+}
+
+/* Release one whole boot area at the end; the dump ending on the way is
+ * success, not a refusal. */
+static int final_area(struct save *s, uint64_t addr, uint64_t len)
+{
+	if (!len || dump_ended(s))
+		return 0;
+	if (pd_releaser_range(&s->rel, addr, len) == 0 && pd_releaser_commit(&s->rel) == 0)
+		return 0;
+	if (dump_ended(s)) {
+		s->rel.failed = false;
+		return 0;
+	}
+	return -1;
+}
+
 /* Everything is durable: give the rest back. */
 static int final_release(struct save *s)
 {
@@ -391,7 +415,8 @@ static int final_release(struct save *s)
 		if (!s->ledger_ready && s->track.block_size)
 			ensure_ledger(s);
 		if (s->ledger_ready && s->incremental) {
-			if (pd_ledger_durable(&s->ledger) || pd_ledger_flush(&s->ledger))
+			if (pd_ledger_durable(&s->ledger) || pd_ledger_flush(&s->ledger) ||
+			    pd_releaser_commit(&s->rel))
 				return ledger_failed(s);
 		}
 		if (!s->ledger_ready) {
@@ -402,11 +427,11 @@ static int final_release(struct save *s)
 		}
 		/* Whole areas: the kernel frees what is left, straddling pages
 		 * included, and ends the dump when the last byte goes. */
-		if (pd_releaser_range(&s->rel, s->boot.cpu.addr, s->boot.cpu.len) ||
-		    pd_releaser_range(&s->rel, s->boot.hpte.addr, s->boot.hpte.len))
+		if (final_area(s, s->boot.cpu.addr, s->boot.cpu.len) ||
+		    final_area(s, s->boot.hpte.addr, s->boot.hpte.len))
 			return ledger_failed(s);
 		for (i = 0; i < s->boot.ndump; i++)
-			if (pd_releaser_range(&s->rel, s->boot.dump[i].addr, s->boot.dump[i].len))
+			if (final_area(s, s->boot.dump[i].addr, s->boot.dump[i].len))
 				return ledger_failed(s);
 		if (s->journal && pd_journal_add_final(s->journal, "release_region", &s->err))
 			return fail(s, NULL);
@@ -474,6 +499,11 @@ static int run_capture(struct save *s, char **argv)
 				rc = -1;
 				break;
 			}
+		}
+		/* One journal sync for everything this chunk made releasable. */
+		if (s->ledger_ready && pd_releaser_commit(&s->rel)) {
+			rc = ledger_failed(s);
+			break;
 		}
 		sample(s, &ps);
 		pd_progress_update(&s->prog, &ps, false);
@@ -619,7 +649,10 @@ static int setup(struct save *s, int argc, char **argv)
 
 	s->o.root = "/";
 	s->o.collector = DEFAULT_COLLECTOR;
-	s->o.min_release = 16 << 20;
+	/* 1 MiB, not the ledger's 16: on the 8 GiB fixture runs of at least
+	 * 1 MiB hold 98.7% of the excluded pages (338 writes), runs of 16 MiB
+	 * only 81.8%; the rest would wait for the end. */
+	s->o.min_release = 1 << 20;
 	s->o.sync_bytes = 32 << 20;
 	s->o.sync_seconds = 1.0;
 	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
@@ -829,6 +862,7 @@ out:
 		close(s->log_fd);
 	if (s->ledger_ready)
 		pd_ledger_free(&s->ledger);
+	pd_releaser_free(&s->rel);
 	pd_kdump_track_free(&s->track);
 	if (s->journal)
 		pd_journal_close(s->journal);

@@ -108,6 +108,37 @@ int main(void)
 		pd_journal_state_free(&st2);
 		unlink(full);
 	}
+	/* Batch mode: nothing is journaled or issued before commit; then all. */
+	{
+		char bpath[256];
+		struct pd_journal_state st3;
+
+		snprintf(bpath, sizeof(bpath), "%s/batch-journal", dir);
+		j = pd_journal_create(bpath, "b00t", 0x10000, &rr, &err);
+		CHECK(j != NULL);
+		pd_backend_open_dry_run(&b, log);
+		pd_releaser_init(&r, &m, j, &b, NULL, 0x10000);
+		pd_releaser_set_batch(&r, true);
+		pd_ledger_init(&l, 16, pd_releaser_pfns, &r);
+		CHECK(pd_ledger_excluded(&l, 0x3000, 0x3100) == 0);
+		CHECK(pd_ledger_excluded(&l, 0x5000, 0x5100) == 0);
+		CHECK(pd_releaser_range(&r, rr.cpu.addr, rr.cpu.len) == 0);
+		CHECK_EQ_U64(b.writes, 0);
+		CHECK(pd_journal_load(bpath, &st3, &err) == 0);
+		CHECK_EQ_U64(st3.releases, 0);
+		pd_journal_state_free(&st3);
+		CHECK(pd_releaser_commit(&r) == 0);
+		CHECK_EQ_U64(b.writes, 3);
+		CHECK(pd_journal_load(bpath, &st3, &err) == 0);
+		CHECK_EQ_U64(st3.releases, 3);
+		pd_journal_state_free(&st3);
+		CHECK(pd_releaser_commit(&r) == 0);	/* nothing pending */
+		CHECK_EQ_U64(b.writes, 3);
+		pd_ledger_free(&l);
+		pd_releaser_free(&r);
+		pd_journal_close(j);
+		unlink(bpath);
+	}
 	fclose(log);
 	pd_map_free(&m);
 	pd_rr_free(&rr);
