@@ -1,0 +1,685 @@
+/* phypdump-sim: a simulated post-crash POWER partition, mounted with FUSE.
+ *
+ * Tree (inode numbers fixed, see nodes[]):
+ *   proc/vmcore                               the dump (vmcore_view.h)
+ *   proc/device-tree/rtas/{name,ibm,kernel-dump,ibm,configure-kernel-dump[,ibm,dump-kernel]}
+ *   sys/kernel/fadump/{release_region,enabled,registered,mem_reserved,release_mem,hotplug_ready}
+ *   sys/kernel/release_region -> fadump/release_region
+ *   sys/kernel/fadump_{enabled,registered,release_mem} -> fadump/...   (legacy names)
+ * The reserved-memory state lives in reserve.h; this file only wires it to FUSE:
+ * one rwlock serializes releases (writers) against vmcore reads, and after every
+ * release the page cache of the released part of proc/vmcore is invalidated
+ * (fuse_lowlevel_notify_inval_inode) before the write returns, so cached pages and
+ * mmaps see EIO (SIGBUS) or poison afterwards. vmcore is opened without direct_io
+ * so that it can be mmapped; the sysfs-like files use direct_io (their content
+ * changes). Entries and attributes are never cached (timeouts 0), so vmcore and
+ * release_region vanish from lookups as soon as the dump ends.
+ * Modules: options.h (command line), preflight.h (checks before mounting),
+ * elfcore.h, layout.h, reserve.h, vmcore_view.h, devtree.h, timeline.h.
+ */
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devtree.h"
+#include "elfcore.h"
+#include "layout.h"
+#include "options.h"
+#include "preflight.h"
+#include "reserve.h"
+#include "timeline.h"
+#include "vmcore_view.h"
+
+enum ino {
+	I_ROOT = 1, I_PROC, I_VMCORE, I_DT, I_RTAS, I_DT_NAME, I_KDUMP, I_CONFDUMP, I_DUMPKERNEL,
+	I_SYS, I_KERNEL, I_FADUMP, I_RR, I_ENABLED, I_REGISTERED, I_MEMRES, I_RELMEM, I_HOTPLUG,
+	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_MAX
+};
+
+struct node {
+	fuse_ino_t parent;
+	const char *name;
+	mode_t mode;          /* S_IFDIR / S_IFREG / S_IFLNK | permissions */
+	const char *target;   /* symlinks */
+};
+
+static const struct node nodes[I_MAX] = {
+	[I_ROOT] = { I_ROOT, "", S_IFDIR | 0755, NULL },
+	[I_PROC] = { I_ROOT, "proc", S_IFDIR | 0555, NULL },
+	[I_VMCORE] = { I_PROC, "vmcore", S_IFREG | 0400, NULL },
+	[I_DT] = { I_PROC, "device-tree", S_IFDIR | 0555, NULL },
+	[I_RTAS] = { I_DT, "rtas", S_IFDIR | 0555, NULL },
+	[I_DT_NAME] = { I_RTAS, "name", S_IFREG | 0444, NULL },
+	[I_KDUMP] = { I_RTAS, "ibm,kernel-dump", S_IFREG | 0444, NULL },
+	[I_CONFDUMP] = { I_RTAS, "ibm,configure-kernel-dump", S_IFREG | 0444, NULL },
+	[I_DUMPKERNEL] = { I_RTAS, "ibm,dump-kernel", S_IFREG | 0444, NULL },
+	[I_SYS] = { I_ROOT, "sys", S_IFDIR | 0555, NULL },
+	[I_KERNEL] = { I_SYS, "kernel", S_IFDIR | 0555, NULL },
+	[I_FADUMP] = { I_KERNEL, "fadump", S_IFDIR | 0555, NULL },
+	[I_RR] = { I_FADUMP, "release_region", S_IFREG | 0600, NULL },
+	[I_ENABLED] = { I_FADUMP, "enabled", S_IFREG | 0444, NULL },
+	[I_REGISTERED] = { I_FADUMP, "registered", S_IFREG | 0644, NULL },
+	[I_MEMRES] = { I_FADUMP, "mem_reserved", S_IFREG | 0444, NULL },
+	[I_RELMEM] = { I_FADUMP, "release_mem", S_IFREG | 0200, NULL },
+	[I_HOTPLUG] = { I_FADUMP, "hotplug_ready", S_IFREG | 0444, NULL },
+	[I_RR_LINK] = { I_KERNEL, "release_region", S_IFLNK | 0777, "fadump/release_region" },
+	[I_L_ENABLED] = { I_KERNEL, "fadump_enabled", S_IFLNK | 0777, "fadump/enabled" },
+	[I_L_REGISTERED] = { I_KERNEL, "fadump_registered", S_IFLNK | 0777, "fadump/registered" },
+	[I_L_RELMEM] = { I_KERNEL, "fadump_release_mem", S_IFLNK | 0777, "fadump/release_mem" },
+};
+
+static struct sim {
+	struct fuse_session *se;
+	struct elfcore ec;
+	struct layout layout;
+	struct reserve res;
+	struct vmcore_view view;
+	struct timeline *tl;
+	pthread_rwlock_t lock;
+	int seed_node;
+	int registered;          /* /sys/kernel/fadump/registered */
+	uint64_t mem_reserved;
+	uint8_t kdump[DEVTREE_KERNEL_DUMP_SIZE];
+	uint8_t token[4];
+	time_t mount_time;
+} S;
+
+/* libfuse installs its handlers only where the disposition is SIG_DFL; a simulator
+ * started in the background of a script has SIGINT ignored, and must still clean
+ * up on SIGINT/SIGTERM/SIGHUP: end the loop (reads get EINTR), then unmount. */
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (S.se)
+		fuse_session_exit(S.se);
+}
+
+static int install_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) != 0)
+			return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* per open file of release_region: the line being read */
+struct rr_snap {
+	pthread_mutex_t mu;
+	char *line;
+};
+
+static int visible(fuse_ino_t ino)
+{
+	int ended;
+
+	if (ino < I_ROOT || ino >= I_MAX)
+		return 0;
+	if (ino == I_DUMPKERNEL)
+		return S.seed_node;
+	if (ino == I_VMCORE || ino == I_RR || ino == I_RR_LINK) {
+		pthread_rwlock_rdlock(&S.lock);
+		ended = S.res.ended;
+		pthread_rwlock_unlock(&S.lock);
+		return !ended;
+	}
+	return 1;
+}
+
+static void fill_attr(fuse_ino_t ino, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_mode = nodes[ino].mode;
+	st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
+	st->st_atime = st->st_mtime = st->st_ctime = S.mount_time;
+	if (ino == I_VMCORE)
+		st->st_size = (off_t)S.view.size;
+	else if (ino == I_KDUMP || ino == I_DUMPKERNEL)
+		st->st_size = DEVTREE_KERNEL_DUMP_SIZE;
+	else if (ino == I_CONFDUMP)
+		st->st_size = 4;
+	else if (ino == I_DT_NAME)
+		st->st_size = 5;
+	else if (S_ISLNK(st->st_mode))
+		st->st_size = (off_t)strlen(nodes[ino].target);
+	else if (S_ISREG(st->st_mode))
+		st->st_size = 4096; /* like sysfs */
+	st->st_blksize = 4096;
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	fuse_ino_t i;
+
+	for (i = I_ROOT + 1; i < I_MAX; i++) {
+		if (nodes[i].parent == parent && strcmp(nodes[i].name, name) == 0 && visible(i)) {
+			memset(&e, 0, sizeof(e));
+			e.ino = i;
+			e.generation = 1;
+			fill_attr(i, &e.attr);
+			fuse_reply_entry(req, &e);
+			return;
+		}
+	}
+	fuse_reply_err(req, ENOENT);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+
+	(void)fi;
+	if (!visible(ino)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	fill_attr(ino, &st);
+	fuse_reply_attr(req, &st, 0);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+		       struct fuse_file_info *fi)
+{
+	(void)attr;
+	(void)to_set;
+	/* shells truncate on `>`; sysfs ignores that, so do we */
+	op_getattr(req, ino, fi);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	if (!visible(ino) || !S_ISLNK(nodes[ino].mode)) {
+		fuse_reply_err(req, visible(ino) ? EINVAL : ENOENT);
+		return;
+	}
+	fuse_reply_readlink(req, nodes[ino].target);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	char buf[4096];
+	size_t used = 0;
+	off_t idx = 0;
+	fuse_ino_t i;
+	struct stat st;
+
+	(void)fi;
+	if (!visible(ino) || !S_ISDIR(nodes[ino].mode)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	for (i = 0; i < I_MAX + 2; i++) {
+		const char *name;
+		fuse_ino_t child;
+		size_t need;
+
+		if (i == 0) {
+			name = ".";
+			child = ino;
+		} else if (i == 1) {
+			name = "..";
+			child = nodes[ino].parent;
+		} else {
+			child = i - 2;
+			if (child <= I_ROOT || nodes[child].parent != ino || !visible(child))
+				continue;
+			name = nodes[child].name;
+		}
+		idx++;
+		if (idx <= off)
+			continue;
+		memset(&st, 0, sizeof(st));
+		st.st_ino = child;
+		st.st_mode = nodes[child].mode;
+		need = fuse_add_direntry(req, buf + used, size - used, name, &st, idx);
+		if (need > size - used)
+			break;
+		used += need;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	int acc = fi->flags & O_ACCMODE;
+	mode_t m;
+
+	if (!visible(ino)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	m = nodes[ino].mode;
+	if (S_ISDIR(m)) {
+		fuse_reply_err(req, EISDIR);
+		return;
+	}
+	if ((acc != O_WRONLY && !(m & 0400)) || (acc != O_RDONLY && !(m & 0200))) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	if (ino == I_RR) {
+		struct rr_snap *snap = calloc(1, sizeof(*snap));
+
+		if (!snap) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		pthread_mutex_init(&snap->mu, NULL);
+		fi->fh = (uint64_t)(uintptr_t)snap;
+	}
+	if (ino == I_VMCORE) {
+		fi->direct_io = 0;   /* needed for mmap */
+		fi->keep_cache = 0;
+	} else {
+		fi->direct_io = 1;   /* content changes; never cache it */
+	}
+	fuse_reply_open(req, fi);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct rr_snap *snap = (struct rr_snap *)(uintptr_t)fi->fh;
+
+	if (ino == I_RR && snap) {
+		pthread_mutex_destroy(&snap->mu);
+		free(snap->line);
+		free(snap);
+	}
+	fuse_reply_err(req, 0);
+}
+
+static void reply_text(fuse_req_t req, const char *text, size_t tlen, off_t off, size_t size)
+{
+	if ((uint64_t)off >= tlen) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (size > tlen - (size_t)off)
+		size = tlen - (size_t)off;
+	fuse_reply_buf(req, text + off, size);
+}
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
+{
+	char small[64];
+	int n;
+
+	(void)fi;
+	switch (ino) {
+	case I_VMCORE: {
+		uint8_t *buf = malloc(size ? size : 1);
+		long long got;
+
+		if (!buf) {
+			fuse_reply_err(req, ENOMEM);
+			return;
+		}
+		/* hold the lock until the reply is in the kernel: a release cannot slip
+		 * between our check and the page-cache fill and then miss invalidation */
+		pthread_rwlock_rdlock(&S.lock);
+		got = vmcore_view_read(&S.view, (uint64_t)off, buf, size);
+		if (got < 0)
+			fuse_reply_err(req, (int)-got);
+		else
+			fuse_reply_buf(req, (const char *)buf, (size_t)got);
+		pthread_rwlock_unlock(&S.lock);
+		free(buf);
+		return;
+	}
+	case I_RR: {
+		/* like sysfs: the line is produced by the read at offset 0 and later
+		 * reads of the same open file continue that snapshot */
+		struct rr_snap *snap = (struct rr_snap *)(uintptr_t)fi->fh;
+
+		if (!snap) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		pthread_mutex_lock(&snap->mu);
+		if (off == 0 || !snap->line) {
+			free(snap->line);
+			pthread_rwlock_rdlock(&S.lock);
+			snap->line = S.res.ended ? NULL : reserve_format(&S.res);
+			n = S.res.ended;
+			pthread_rwlock_unlock(&S.lock);
+			if (!snap->line) {
+				pthread_mutex_unlock(&snap->mu);
+				fuse_reply_err(req, n ? ENOENT : ENOMEM);
+				return;
+			}
+		}
+		/* copy out and unlock before replying: once the reply is in, the
+		 * caller may close the file and op_release may free snap */
+		{
+			size_t tlen = strlen(snap->line);
+			size_t n_out = (uint64_t)off >= tlen ? 0 : tlen - (size_t)off;
+			char *out;
+
+			if (n_out > size)
+				n_out = size;
+			out = malloc(n_out ? n_out : 1);
+			if (out && n_out)
+				memcpy(out, snap->line + off, n_out);
+			pthread_mutex_unlock(&snap->mu);
+			if (!out)
+				fuse_reply_err(req, ENOMEM);
+			else
+				fuse_reply_buf(req, out, n_out);
+			free(out);
+		}
+		return;
+	}
+	case I_KDUMP:
+	case I_DUMPKERNEL:
+		reply_text(req, (const char *)S.kdump, sizeof(S.kdump), off, size);
+		return;
+	case I_CONFDUMP:
+		reply_text(req, (const char *)S.token, sizeof(S.token), off, size);
+		return;
+	case I_DT_NAME:
+		reply_text(req, "rtas", 5, off, size);
+		return;
+	case I_ENABLED:
+	case I_HOTPLUG:
+		reply_text(req, "1\n", 2, off, size);
+		return;
+	case I_REGISTERED:
+		pthread_rwlock_rdlock(&S.lock);
+		n = snprintf(small, sizeof(small), "%d\n", S.registered);
+		pthread_rwlock_unlock(&S.lock);
+		reply_text(req, small, (size_t)n, off, size);
+		return;
+	case I_MEMRES:
+		n = snprintf(small, sizeof(small), "%llu\n", (unsigned long long)S.mem_reserved);
+		reply_text(req, small, (size_t)n, off, size);
+		return;
+	default:
+		fuse_reply_err(req, EIO);
+	}
+}
+
+static void inval_cb(void *ctx, uint64_t off, uint64_t len)
+{
+	(void)ctx;
+	/* -ENOENT: the kernel has no inode for vmcore yet, nothing is cached */
+	fuse_lowlevel_notify_inval_inode(S.se, I_VMCORE, (off_t)off, (off_t)len);
+}
+
+/* Drop the page cache of everything that [start, end) backs, and of all of
+ * vmcore when the dump ended. Called without the lock, before replying. */
+static void invalidate(uint64_t start, uint64_t end, int ended)
+{
+	if (ended)
+		fuse_lowlevel_notify_inval_inode(S.se, I_VMCORE, 0, 0);
+	else
+		vmcore_view_ranges_of(&S.view, start, end, inval_cb, NULL);
+}
+
+/* kstrtoint(buf, 0, &v) as sysfs uses it: one integer, an optional newline. */
+static int parse_int(const char *buf, size_t n, long *v)
+{
+	char tmp[32];
+	char *end;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, buf, n);
+	tmp[n] = 0;
+	if (tmp[n - 1] == '\n')
+		tmp[n - 1] = 0;
+	errno = 0;
+	*v = strtol(tmp, &end, 0);
+	return (errno || end == tmp || *end) ? -1 : 0;
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		     off_t off, struct fuse_file_info *fi)
+{
+	uint64_t addr, len, freed = 0, pg;
+	long v;
+	int rc, ended;
+
+	(void)off;
+	(void)fi;
+	switch (ino) {
+	case I_RR:
+		if (reserve_parse_write(buf, size, &addr, &len)) {
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		pthread_rwlock_wrlock(&S.lock);
+		if (S.res.ended) {
+			pthread_rwlock_unlock(&S.lock);
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		rc = reserve_release(&S.res, addr, len, &freed);
+		ended = S.res.ended;
+		if (rc == 0) {
+			timeline_event(S.tl, "release", addr, len, freed, reserve_remaining(&S.res));
+			if (ended) {
+				S.registered = 1;
+				timeline_event(S.tl, "end", 0, 0, 0, 0);
+			}
+		}
+		pthread_rwlock_unlock(&S.lock);
+		if (rc) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+		/* whole pages around the write: a superset of what was freed */
+		pg = S.layout.page_size;
+		invalidate(addr & ~(pg - 1), addr + len + (pg - 1 - ((addr + len - 1) & (pg - 1))), ended);
+		fuse_reply_write(req, size);
+		return;
+	case I_RELMEM:
+		if (parse_int(buf, size, &v) || v != 1) {
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		pthread_rwlock_wrlock(&S.lock);
+		if (S.res.ended) {
+			pthread_rwlock_unlock(&S.lock);
+			fuse_reply_err(req, EPERM); /* no dump active */
+			return;
+		}
+		reserve_release_all(&S.res, &freed);
+		S.registered = 1;
+		timeline_event(S.tl, "release_mem", 0, 0, freed, 0);
+		timeline_event(S.tl, "end", 0, 0, 0, 0);
+		pthread_rwlock_unlock(&S.lock);
+		invalidate(0, 0, 1);
+		fuse_reply_write(req, size);
+		return;
+	case I_REGISTERED:
+		pthread_rwlock_wrlock(&S.lock);
+		if (!S.res.ended) {
+			rc = EPERM; /* the kernel refuses while a dump is active */
+		} else if (parse_int(buf, size, &v) || (v != 0 && v != 1)) {
+			rc = EINVAL;
+		} else {
+			S.registered = (int)v;
+			rc = 0;
+		}
+		pthread_rwlock_unlock(&S.lock);
+		if (rc)
+			fuse_reply_err(req, rc);
+		else
+			fuse_reply_write(req, size);
+		return;
+	default:
+		fuse_reply_err(req, EACCES);
+	}
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.readdir = op_readdir,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.release = op_release,
+};
+
+/* ---- main ---- */
+
+static int read_cb(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sim_options o;
+	char err[512];
+	char *fargv[] = { argv[0], "-o", "fsname=phypdump-sim,subtype=phypdump-sim", NULL };
+	struct fuse_args fargs = FUSE_ARGS_INIT(3, fargv);
+	struct fuse_loop_config *lc;
+	struct stat st;
+	uint64_t page_size;
+	int fd, rc = 1;
+
+	rc = sim_options_parse(argc, argv, &o);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	rc = 1;
+	S.seed_node = o.seed_node;
+	if (sim_preflight(o.mountpoint, err, sizeof(err))) {
+		fprintf(stderr, "phypdump-sim: %s\n", err);
+		return 1;
+	}
+
+	fd = open(o.vmcore, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "phypdump-sim: cannot open %s: %s\n", o.vmcore, strerror(errno));
+		return 1;
+	}
+	if (elfcore_parse(read_cb, &fd, (uint64_t)st.st_size, &S.ec, err, sizeof(err))) {
+		fprintf(stderr, "phypdump-sim: %s is not a usable vmcore: %s\n", o.vmcore, err);
+		return 1;
+	}
+	page_size = o.page_size ? o.page_size : S.ec.machine == ELFCORE_EM_PPC64 ? 65536 : 4096;
+	if (layout_build(&S.ec, o.layout, o.boot_mem, page_size, S.ec.n_prstatus, &S.layout,
+			 err, sizeof(err))) {
+		fprintf(stderr, "phypdump-sim: %s\n", err);
+		return 1;
+	}
+	if (reserve_init(&S.res, &S.layout, o.layout == LAYOUT_SEED ? RESERVE_AT_SEED : RESERVE_AT_ALWAYS) ||
+	    vmcore_view_init(&S.view, fd, &S.ec, &S.layout, &S.res, o.released)) {
+		fprintf(stderr, "phypdump-sim: out of memory\n");
+		return 1;
+	}
+	S.mem_reserved = S.res.area_bytes;
+	devtree_kernel_dump(&S.layout, S.kdump);
+	devtree_configure_token(S.token);
+	S.mount_time = time(NULL);
+	pthread_rwlock_init(&S.lock, NULL);
+	if (o.timeline) {
+		S.tl = timeline_open(o.timeline);
+		if (!S.tl) {
+			fprintf(stderr, "phypdump-sim: cannot create timeline %s: %s\n", o.timeline,
+				strerror(errno));
+			return 1;
+		}
+		timeline_event(S.tl, "start", 0, 0, 0, reserve_remaining(&S.res));
+	}
+
+	S.se = fuse_session_new(&fargs, &ops, sizeof(ops), NULL);
+	if (!S.se) {
+		fprintf(stderr, "phypdump-sim: cannot create the FUSE session\n");
+		goto out;
+	}
+	if (fuse_set_signal_handlers(S.se) != 0 || install_signals() != 0) {
+		fprintf(stderr, "phypdump-sim: cannot install signal handlers\n");
+		goto out_session;
+	}
+	if (fuse_session_mount(S.se, o.mountpoint) != 0) {
+		fprintf(stderr, "phypdump-sim: cannot mount on %s (see the message above; is FUSE "
+			"usable here?)\n", o.mountpoint);
+		goto out_signals;
+	}
+	if (fuse_daemonize(o.foreground) != 0) {
+		fprintf(stderr, "phypdump-sim: cannot go to the background\n");
+		goto out_unmount;
+	}
+	lc = fuse_loop_cfg_create();
+	if (!lc) {
+		fprintf(stderr, "phypdump-sim: out of memory\n");
+		goto out_unmount;
+	}
+	fuse_loop_cfg_set_clone_fd(lc, 0);
+	fuse_loop_cfg_set_max_threads(lc, 16);
+	rc = fuse_session_loop_mt(S.se, lc) ? 1 : 0;
+	fuse_loop_cfg_destroy(lc);
+	signal(SIGINT, SIG_IGN); /* the loop is over: finish the cleanup undisturbed */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+out_unmount:
+	fuse_session_unmount(S.se);
+out_signals:
+	fuse_remove_signal_handlers(S.se);
+out_session:
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	fuse_session_destroy(S.se);
+	S.se = NULL;
+out:
+	timeline_close(S.tl);
+	vmcore_view_free(&S.view);
+	reserve_free(&S.res);
+	layout_free(&S.layout);
+	elfcore_free(&S.ec);
+	close(fd);
+	fuse_opt_free_args(&fargs);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/* options: phypdump-sim's command line; see options.h. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: phypdump-sim [options] VMCORE MOUNTPOINT\n"
+		"Mount a simulated POWER dump boot (proc/vmcore, sys/kernel/fadump/release_region,\n"
+		"device tree) built from an ELF64 vmcore (x86_64 or ppc64, either byte order).\n"
+		"  --layout fadump|seed    physical layout (default fadump)\n"
+		"  --released eio|poison   what reads of released memory return (default eio)\n"
+		"  --boot-mem SIZE         boot memory, copied by firmware (default 256M)\n"
+		"  --page-size SIZE        page size (default 4K for x86_64, 64K for ppc64)\n"
+		"  --seed-node             also create proc/device-tree/rtas/ibm,dump-kernel\n"
+		"  --timeline FILE         write a JSON line per release to FILE\n"
+		"  -f, --foreground        stay in the foreground\n"
+		"  -h, --help              this help\n"
+		"SIZE: a number with an optional K, M or G suffix (powers of 1024); 0x for hex.\n"
+		"Unmount with: fusermount3 -u MOUNTPOINT (or SIGINT/SIGTERM to the process).\n");
+}
+
+int sim_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	if (!s || !*s || s[0] == '-' || s[0] == '+' || s[0] == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || (shift && v > (~0ULL >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int bad(const char *what, const char *arg, const char *hint)
+{
+	fprintf(stderr, "phypdump-sim: %s: bad value '%s' (%s)\n", what, arg, hint);
+	return 2;
+}
+
+int sim_options_parse(int argc, char **argv, struct sim_options *o)
+{
+	static const struct option lopts[] = {
+		{ "layout", required_argument, NULL, 'L' },
+		{ "released", required_argument, NULL, 'R' },
+		{ "boot-mem", required_argument, NULL, 'B' },
+		{ "page-size", required_argument, NULL, 'P' },
+		{ "seed-node", no_argument, NULL, 'S' },
+		{ "timeline", required_argument, NULL, 'T' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->layout = LAYOUT_FADUMP;
+	o->released = VIEW_EIO;
+	o->boot_mem = 256ull << 20;
+	while ((c = getopt_long(argc, argv, "fh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'L':
+			if (!strcmp(optarg, "fadump"))
+				o->layout = LAYOUT_FADUMP;
+			else if (!strcmp(optarg, "seed"))
+				o->layout = LAYOUT_SEED;
+			else
+				return bad("--layout", optarg, "fadump or seed");
+			break;
+		case 'R':
+			if (!strcmp(optarg, "eio"))
+				o->released = VIEW_EIO;
+			else if (!strcmp(optarg, "poison"))
+				o->released = VIEW_POISON;
+			else
+				return bad("--released", optarg, "eio or poison");
+			break;
+		case 'B':
+			if (sim_parse_size(optarg, &o->boot_mem))
+				return bad("--boot-mem", optarg, "a size such as 256M");
+			break;
+		case 'P':
+			if (sim_parse_size(optarg, &o->page_size) || o->page_size == 0)
+				return bad("--page-size", optarg, "a size such as 64K");
+			break;
+		case 'S':
+			o->seed_node = 1;
+			break;
+		case 'T':
+			o->timeline = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "phypdump-sim: expected VMCORE and MOUNTPOINT\n");
+		usage(stderr);
+		return 2;
+	}
+	o->vmcore = argv[optind];
+	o->mountpoint = argv[optind + 1];
+	return 0;
+}

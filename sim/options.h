@@ -1,0 +1,39 @@
+/* options: the command line of phypdump-sim.
+ *
+ *   phypdump-sim [--layout fadump|seed] [--released eio|poison] [--boot-mem SIZE]
+ *                [--page-size SIZE] [--seed-node] [--timeline FILE] [-f] [-h]
+ *                VMCORE MOUNTPOINT
+ *
+ * sim_options_parse() fills opts with the defaults (fadump, eio, 256 MiB, page
+ * size 0 = by machine, no seed node, no timeline, background) and then the
+ * arguments. Returns 0 to go on, 1 when --help was printed on stdout (exit 0),
+ * 2 after printing what was wrong and the usage on stderr (exit 2). Values are
+ * only checked for syntax here; layout_build() checks sizes against each other.
+ * sim_parse_size(): decimal, 0x hex or 0 octal, with an optional K, M or G
+ * suffix (powers of 1024); no sign; -1 on junk or overflow.
+ * Uses getopt_long, so it is called once per process.
+ */
+#ifndef SIM_OPTIONS_H
+#define SIM_OPTIONS_H
+
+#include <stdint.h>
+
+#include "layout.h"
+#include "vmcore_view.h"
+
+struct sim_options {
+	enum layout_kind layout;
+	enum view_mode released;
+	uint64_t boot_mem;
+	uint64_t page_size;     /* 0: 4 KiB for x86_64, 64 KiB for ppc64 */
+	int seed_node;
+	int foreground;
+	const char *timeline;   /* NULL: none */
+	const char *vmcore;
+	const char *mountpoint;
+};
+
+int sim_options_parse(int argc, char **argv, struct sim_options *opts);
+int sim_parse_size(const char *s, uint64_t *out);
+
+#endif

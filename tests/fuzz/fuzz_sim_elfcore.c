@@ -1,0 +1,68 @@
+/* libFuzzer target for the simulator's vmcore parser (sim/elfcore.c), and what
+ * the simulator builds on a parsed vmcore: both layouts, the reserve state, the
+ * release_region line, the /proc/vmcore header, and a few releases whose
+ * addresses come from the input's last bytes. Nothing may crash or leak. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elfcore.h"
+#include "layout.h"
+#include "reserve.h"
+#include "vmcore_view.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct elfcore_membuf m = { data, size };
+	struct elfcore ec;
+	char err[256];
+	int kind;
+
+	if (elfcore_parse(elfcore_membuf_read, &m, size, &ec, err, sizeof(err)))
+		return 0;
+	for (kind = 0; kind < 2; kind++) {
+		struct layout l;
+		struct reserve r;
+		struct vmcore_view v;
+		uint64_t ps = ec.machine == ELFCORE_EM_PPC64 ? 65536 : 4096;
+		char *line;
+		size_t i;
+
+		if (layout_build(&ec, kind ? LAYOUT_SEED : LAYOUT_FADUMP, 16 * ps, ps, ec.n_prstatus,
+				 &l, err, sizeof(err)))
+			continue;
+		if (reserve_init(&r, &l, kind ? RESERVE_AT_SEED : RESERVE_AT_ALWAYS)) {
+			layout_free(&l);
+			continue;
+		}
+		/* header only: fd -1 makes any data read fail with EIO, which is fine */
+		if (vmcore_view_init(&v, -1, &ec, &l, &r, VIEW_POISON) == 0) {
+			uint8_t hdr[256];
+
+			(void)vmcore_view_read(&v, 0, hdr, sizeof(hdr));
+			vmcore_view_free(&v);
+		}
+		for (i = 0; i + 16 <= size && i < 8 * 16; i += 16) {
+			uint64_t a = elfcore_get64(data + size - 16 - i, 0) % (l.mem_end + (64ull << 20));
+			uint64_t n = elfcore_get64(data + size - 8 - i, 0) % (l.mem_end + 1);
+			uint64_t fr;
+
+			(void)reserve_release(&r, a, n, &fr);
+			line = reserve_format(&r);
+			free(line);
+			if (reserve_remaining(&r) > r.area_bytes)
+				abort(); /* the accounting broke */
+		}
+		if (i == 0) {
+			line = reserve_format(&r);
+			free(line);
+		}
+		reserve_free(&r);
+		layout_free(&l);
+	}
+	elfcore_free(&ec);
+	return 0;
+}
