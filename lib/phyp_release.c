@@ -60,11 +60,27 @@ static void root_join(char *out, size_t size, const char *root, const char *rel)
 	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
 }
 
-/* Ledger callback: let the writer drop its mappings, then release. */
+static int count_piece(void *arg, uint64_t addr, uint64_t len)
+{
+	(void)addr;
+	(void)len;
+	++*(size_t *)arg;
+	return 0;
+}
+
+/* Ledger callback: let the writer drop its mappings, then release.  A run
+ * that holds no whole reserved page has nothing to release (it is marked
+ * released all the same: its leftovers go with the whole areas at the end). */
 static int release_pfns(void *arg, uint64_t s, uint64_t e)
 {
 	struct phyp_release *r = arg;
+	size_t pieces = 0;
 
+	if (e > UINT64_MAX / r->pfn_bytes)
+		return pd_releaser_pfns(&r->rel, s, e);	/* it reports the error */
+	pd_map_reserved(&r->map, s * r->pfn_bytes, (e - s) * r->pfn_bytes, count_piece, &pieces);
+	if (!pieces)
+		return 0;
 	if (r->unmap)
 		r->unmap(r->unmap_arg, s, e);
 	return pd_releaser_pfns(&r->rel, s, e);
@@ -93,6 +109,16 @@ static int stop_oom(struct phyp_release *r)
 	return -1;
 }
 
+/* Make the releases this call decided: journal, one sync, then the kernel. */
+static int commit(struct phyp_release *r, int rc)
+{
+	if (rc)
+		return rc;
+	if (!r->stopped && pd_releaser_commit(&r->rel))
+		return stop(r);
+	return 0;
+}
+
 /* Refuse what an earlier capture or a damaged journal makes unsafe; move a
  * journal of another boot aside. */
 static int check_journal(struct phyp_release *r, struct pd_error *err)
@@ -115,9 +141,9 @@ static int check_journal(struct phyp_release *r, struct pd_error *err)
 	}
 	if (s->journal_rc == 0 && (s->journal.releases || s->journal.final))
 		return pd_fail(err, "an earlier capture on this boot already released %" PRIu64
-			       " bytes of this dump (journal %s): a new capture would read memory the "
-			       "system now owns; give back the rest with "
-			       "echo 1 > /sys/kernel/fadump/release_mem",
+			       " bytes of this dump: a new one would read memory the system now owns;"
+			       " give back the rest with echo 1 > /sys/kernel/fadump/release_mem"
+			       " (journal %s)",
 			       pd_rangeset_total(&s->journal.released), s->journal_path);
 	return 0;
 }
@@ -173,7 +199,9 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	struct phyp_release *r;
 	const char *root = o->root ? o->root : "/";
 	uint64_t sys = o->sys_page_size ? o->sys_page_size : (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t min = o->min_release ? o->min_release : (uint64_t)16 << 20;
+	/* 1 MiB, as phypdump save: runs that short still hold nearly all the
+	 * excluded pages; 16 MiB ones leave a fifth of them to the end. */
+	uint64_t min = o->min_release ? o->min_release : (uint64_t)1 << 20;
 	char jpath[PATH_MAX];
 
 	if (!o->dump_page_size || (o->dump_page_size & (o->dump_page_size - 1)) ||
@@ -216,6 +244,8 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 			goto fail_target;
 	}
 	pd_releaser_init(&r->rel, &r->map, r->journal, &r->backend, NULL, r->pfn_bytes);
+	/* Each call of ours is one batch: one journal sync for all it frees. */
+	pd_releaser_set_batch(&r->rel, true);
 	pd_ledger_init(&r->ledger, (min + r->pfn_bytes - 1) / r->pfn_bytes, release_pfns, r);
 	r->cur = SIZE_MAX;
 	return r;
@@ -339,7 +369,7 @@ int phyp_release_scan_end(struct phyp_release *r)
 		pd_rangeset_free(&r->scans[r->cur].last);
 	}
 	r->cur = SIZE_MAX;
-	return idle(r) && rc ? -1 : rc;
+	return commit(r, rc);
 }
 
 /* out = a \ b, both sorted and disjoint. */
@@ -385,7 +415,7 @@ int phyp_release_scans_done(struct phyp_release *r, bool rescans)
 			pd_rangeset_free(&r->scans[k].read);
 		}
 		r->nscans = 0;
-		return rc;
+		return commit(r, rc);
 	}
 	/* Several cycles: each pfn stays pinned until the rescan of the last
 	 * cycle whose first-pass scan read it. */
@@ -410,7 +440,10 @@ int phyp_release_excluded(struct phyp_release *r, uint64_t start, uint64_t end)
 	if (idle(r) || start >= end)
 		return 0;
 	r->excluded_pfns += end - start;
-	return pd_ledger_excluded(&r->ledger, start, end) ? stop(r) : 0;
+	if (pd_ledger_excluded(&r->ledger, start, end))
+		return stop(r);
+	/* Inside a scan, scan_end makes them all with one journal sync. */
+	return r->in_scan ? 0 : commit(r, 0);
 }
 
 int phyp_release_written(struct phyp_release *r, uint64_t start, uint64_t end)
@@ -429,12 +462,29 @@ int phyp_release_durable(struct phyp_release *r)
 	r->unsynced = 0;
 	if (idle(r))
 		return 0;
-	return pd_ledger_durable(&r->ledger) ? stop(r) : 0;
+	return commit(r, pd_ledger_durable(&r->ledger) ? stop(r) : 0);
 }
 
+/* The kernel ends the dump when its last reserved byte goes: release_region
+ * disappears (writes to an open descriptor then fail with ENOENT or ENODEV). */
+static bool dump_ended(const struct phyp_release *r)
+{
+	return r->backend.kind == PD_BACKEND_RELEASE_REGION && access(r->rr_path, F_OK) &&
+	       errno == ENOENT;
+}
+
+/* One whole boot area at the end; the dump ending on the way is success. */
 static int release_area(struct phyp_release *r, const struct pd_range *a)
 {
-	return a->len && pd_releaser_range(&r->rel, a->addr, a->len) ? stop(r) : 0;
+	if (!a->len || dump_ended(r))
+		return 0;
+	if (pd_releaser_range(&r->rel, a->addr, a->len) == 0 && pd_releaser_commit(&r->rel) == 0)
+		return 0;
+	if (dump_ended(r)) {
+		r->rel.failed = false;
+		return 0;
+	}
+	return stop(r);
 }
 
 int phyp_release_finish(struct phyp_release *r, bool ok)
@@ -456,7 +506,7 @@ int phyp_release_finish(struct phyp_release *r, bool ok)
 	if (r->unmap)
 		r->unmap(r->unmap_arg, 0, UINT64_MAX);
 	if (pd_ledger_durable(&r->ledger) || pd_ledger_unpin(&r->ledger, 0, UINT64_MAX) ||
-	    pd_ledger_flush(&r->ledger))
+	    pd_ledger_flush(&r->ledger) || pd_releaser_commit(&r->rel))
 		return stop(r);
 	/* Whole areas: the kernel frees what is left, straddling pages
 	 * included, and ends the dump when the last byte goes. */
@@ -485,6 +535,7 @@ void phyp_release_close(struct phyp_release *r)
 	}
 	free(r->scans);
 	pd_ledger_free(&r->ledger);
+	pd_releaser_free(&r->rel);
 	if (r->journal)
 		pd_journal_close(r->journal);
 	pd_backend_close(&r->backend);

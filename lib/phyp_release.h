@@ -15,7 +15,8 @@
  *   read          every physical page the writer reads from the dump, before
  *                 it reads it [readmem(), each page]
  *   scan_end      the scan is over
- *   excluded      pfns the scan filtered out [clear bits of bitmap2]
+ *   excluded      pfns the scan filtered out [clear bits of bitmap2]; reported
+ *                 before scan_end, they are released by scan_end in one batch
  *   scans_done    the first pass is over; @rescans says whether each cycle
  *                 will be scanned again right before it is written (several
  *                 cycles) or not (one cycle)
@@ -42,9 +43,13 @@
  *    finish(), which releases everything left, then the boot-time areas
  *    (CPU, HPTE, DUMP) in full, and writes the journal's final record.
  *  - Every release is recorded in the journal and fdatasync'ed before it is
- *    issued; the unmap hook is called with the pfn run before that, so the
- *    writer can drop mmap windows over it (a released page that is still
- *    mapped raises SIGBUS when touched, or reads poison).
+ *    issued (one sync for all the releases one call decides); the unmap hook
+ *    is called with the pfn run before that, so the writer can drop mmap
+ *    windows over it (a released page that is still mapped raises SIGBUS
+ *    when touched, or reads poison).
+ *  - When the kernel ends the dump during finish's whole-area releases
+ *    (release_region disappears once the last reserved byte is gone), that
+ *    is success, not a refused release.
  *  - open() refuses (NULL, message in @err) when the journal shows that an
  *    earlier capture of this dump boot already released memory, when the
  *    journal is damaged, when there is no release_region, or when the areas
@@ -73,7 +78,7 @@ struct phyp_release_opts {
 	const char *target;		/* the dump file, for the journal; may be NULL */
 	uint64_t dump_page_size;	/* the crashed kernel's page size (pfn unit) */
 	uint64_t sys_page_size;		/* the running kernel's; 0: sysconf() */
-	uint64_t min_release;		/* bytes; 0: 16 MiB */
+	uint64_t min_release;		/* bytes; 0: 1 MiB */
 	uint64_t sync_interval;		/* bytes written between syncs; 0: 32 MiB */
 	FILE *dry_run;			/* non-NULL: log releases here, release nothing */
 };
@@ -81,7 +86,8 @@ struct phyp_release_opts {
 struct phyp_release_stats {
 	uint64_t excluded_pfns;		/* reported excluded (repeats counted once per report) */
 	uint64_t written_pfns;
-	uint64_t released_bytes;	/* reserved bytes handed to the kernel */
+	uint64_t released_bytes;	/* reserved bytes handed to the kernel (the
+					 * final whole-area writes count in full) */
 	uint64_t release_writes;	/* writes to release_region */
 	uint64_t pinned_pfns;		/* pinned now */
 	uint64_t scans, rescans;

@@ -86,6 +86,8 @@ void pd_releaser_free(struct pd_releaser *r)
 /* Batch mode: keep @n ranges for the next commit. */
 static int defer(struct pd_releaser *r, const struct pd_interval *iv, size_t n)
 {
+	if (!n)
+		return 0;	/* a run that holds no whole page */
 	if (r->npend + n > r->cappend) {
 		size_t cap = r->cappend ? r->cappend : 64;
 		struct pd_interval *p;

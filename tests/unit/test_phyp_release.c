@@ -353,8 +353,31 @@ static void safety(void)
 	if (!r)
 		return;
 	CHECK(phyp_release_scan_begin(r, 0, 0x10000) == 0);
-	CHECK(phyp_release_scan_end(r) == 0);
+	CHECK(phyp_release_excluded(r, 0x3000, 0x4000) == 0);	/* reported inside the scan */
+	CHECK(w.calls == 1 && released(&w, 0x3000, 0x4000));	/* decided (hook called)... */
+	CHECK(phyp_release_read(r, 0x3000 * PG, 8) == -1);	/* ...and never read again */
+	phyp_release_stats(r, &st);
+	CHECK_EQ_U64(st.release_writes, 0);			/* but not made yet */
+	CHECK(phyp_release_scan_end(r) == 0);	/* stopped by the refused read: */
+	phyp_release_stats(r, &st);
+	CHECK(st.stopped);
+	CHECK_EQ_U64(st.release_writes, 0);	/* the batch is never made */
+	phyp_release_close(r);
+	pd_rangeset_free(&w.pfns);
+
+	fresh_root();
+	r = open_min(PG, &w, NULL, &err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(phyp_release_scan_begin(r, 0, 0x10000) == 0);
 	CHECK(phyp_release_excluded(r, 0x3000, 0x4000) == 0);
+	CHECK(phyp_release_excluded(r, 0x5000, 0x5800) == 0);
+	phyp_release_stats(r, &st);
+	CHECK_EQ_U64(st.release_writes, 0);
+	CHECK(phyp_release_scan_end(r) == 0);			/* one batch */
+	phyp_release_stats(r, &st);
+	CHECK_EQ_U64(st.release_writes, 2);
 	CHECK(phyp_release_scans_done(r, false) == 0);
 	CHECK(released(&w, 0x3000, 0x4000));
 	CHECK(phyp_release_read(r, 0x2fff * PG, PG) == 0);
@@ -428,6 +451,96 @@ static void coalescing_and_dry_run(void)
 	CHECK_STR_CONTAINS(buf, "would release 0x6000000 0x2000000");
 	CHECK_STR_CONTAINS(buf, "would release 0x3000000 0x1000000");
 	CHECK_STR_CONTAINS(buf, "would release 0x30000000 0x1000");
+	fclose(log);
+}
+
+/* The kernel ends the dump (release_region goes away) once the last
+ * reserved byte is released: the remaining whole-area writes are skipped and
+ * that is success. */
+static void dump_ends_early(void)
+{
+	struct phyp_release_stats st;
+	struct pd_journal_state js;
+	struct pd_error err;
+	struct phyp_release *r;
+	char rr[300], jpath[300];
+	uint64_t before;
+
+	fresh_root();
+	path_of(rr, sizeof(rr), "sys/kernel/fadump/release_region");
+	path_of(jpath, sizeof(jpath), "var/lib/phypdump/journal");
+	r = open_min(PG, NULL, NULL, &err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(phyp_release_scan_begin(r, 0, 0x10000) == 0);
+	CHECK(phyp_release_scan_end(r) == 0);
+	CHECK(phyp_release_excluded(r, 0x3000, 0x4000) == 0);
+	CHECK(phyp_release_scans_done(r, false) == 0);
+	phyp_release_stats(r, &st);
+	before = st.release_writes;
+	CHECK_EQ_U64(before, 1);
+	CHECK(unlink(rr) == 0);		/* the dump is over */
+	CHECK(phyp_release_finish(r, true) == 0);
+	phyp_release_stats(r, &st);
+	CHECK(!st.stopped);
+	CHECK_EQ_U64(st.release_writes, before);	/* no whole-area write */
+	phyp_release_close(r);
+	pd_journal_state_init(&js);
+	CHECK(pd_journal_load(jpath, &js, &err) == 0);
+	CHECK(js.final);
+	pd_journal_state_free(&js);
+}
+
+/* The running kernel's pages (64 KiB) are larger than the dump's (4 KiB):
+ * a reserved page goes back only when every dump page it holds may go. */
+static void page_sizes(void)
+{
+	struct phyp_release_opts o;
+	struct phyp_release *r;
+	struct pd_error err;
+	FILE *log = tmpfile();
+	char buf[4096];
+	size_t n;
+
+	fresh_root();
+	memset(&o, 0, sizeof(o));
+	o.root = root;
+	o.dump_page_size = PG;
+	o.sys_page_size = 0x10000;
+	o.min_release = PG;
+	o.dry_run = log;
+	r = phyp_release_open(&o, &err);
+	CHECK(r != NULL && log != NULL);
+	if (!r || !log)
+		return;
+	CHECK(phyp_release_scan_begin(r, 0, 0x10000) == 0);
+	CHECK(phyp_release_read(r, 0x3018 * PG, 8) == 0);	/* pins 0x3018 */
+	CHECK(phyp_release_scan_end(r) == 0);
+	CHECK(phyp_release_excluded(r, 0x3000, 0x3008) == 0);	/* half a 64 KiB page */
+	CHECK(phyp_release_excluded(r, 0x3010, 0x3020) == 0);	/* one page, minus the pin */
+	CHECK(phyp_release_excluded(r, 0x3020, 0x3030) == 0);	/* one whole page */
+	fflush(log);
+	rewind(log);
+	n = fread(buf, 1, sizeof(buf) - 1, log);
+	buf[n] = 0;
+	CHECK(strstr(buf, "0x3020000 0x10000") != NULL);
+	CHECK(strstr(buf, "0x3000000") == NULL && strstr(buf, "0x3010000") == NULL);
+	/* Unpinned, 0x3018 alone holds no whole 64 KiB page either: the page
+	 * at 0x3010000 (like the half page at 0x3000000) waits for the end. */
+	CHECK(phyp_release_scans_done(r, false) == 0);
+	fflush(log);
+	rewind(log);
+	n = fread(buf, 1, sizeof(buf) - 1, log);
+	buf[n] = 0;
+	CHECK(strstr(buf, "0x3010000") == NULL && strstr(buf, "0x3000000") == NULL);
+	CHECK(phyp_release_finish(r, true) == 0);
+	fflush(log);
+	rewind(log);
+	n = fread(buf, 1, sizeof(buf) - 1, log);
+	buf[n] = 0;
+	CHECK_STR_CONTAINS(buf, "would release 0x1000000 0xf000000");	/* the whole area */
+	phyp_release_close(r);
 	fclose(log);
 }
 
@@ -514,6 +627,8 @@ int main(void)
 	several_cycles();
 	safety();
 	coalescing_and_dry_run();
+	dump_ends_early();
+	page_sizes();
 	refusals();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	CHECK(system(cmd) == 0);
