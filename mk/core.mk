@@ -50,11 +50,11 @@ phypdump: $(CMD_OBJS) $(LIBPD)
 $(BUILD)/san/phypdump: $(CMD_SAN_OBJS) $(LIBPD_SAN)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD)
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
 
-$(BUILD)/san/tests/%: tests/unit/%.c tests/unit/unit.h $(LIBPD_SAN)
+$(BUILD)/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD_SAN)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
 

@@ -7,26 +7,14 @@
 #include "detect.h"
 #include "dump_state.h"
 #include "fileio.h"
+#include "fakeroot.h"
 #include "unit.h"
 
 static char root[64];
 
 static void put(const char *rel, const char *content)
 {
-	char path[512], *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		pd_write_all(fd, content, strlen(content));
-		close(fd);
-	}
+	fakeroot_put(root, rel, content);
 }
 
 static void del(const char *rel)

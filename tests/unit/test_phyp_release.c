@@ -11,6 +11,7 @@
 #include "journal.h"
 #include "phyp_release.h"
 #include "rangeset.h"
+#include "fakeroot.h"
 #include "unit.h"
 
 #define PG 4096ull
@@ -26,20 +27,7 @@ static uint64_t sync_pfns = 0x1000;	/* sync due every 16 MiB written */
 
 static void put(const char *rel, const char *content)
 {
-	char path[512], *p;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		pd_write_all(fd, content, strlen(content));
-		close(fd);
-	}
+	fakeroot_put(root, rel, content);
 }
 
 static void path_of(char *out, size_t size, const char *rel)
