@@ -102,18 +102,22 @@ def run_baseline(vmcore, layout, level, work):
     tl = os.path.join(work, "baseline.jsonl")
     sim = Sim(vmcore, layout, tl)
     out = os.path.join(work, "baseline.kdump")
-    drop_caches()
-    t0 = time.monotonic()
-    subprocess.run(["makedumpfile", "-l", "-d", str(level), os.path.join(sim.mnt, "proc/vmcore"), out],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t_mdf = time.monotonic()
-    with open(out, "rb+") as f:
-        os.fdatasync(f.fileno())
-    t_sync = time.monotonic()
-    with open(os.path.join(sim.mnt, "sys/kernel/fadump/release_mem"), "w") as f:
-        f.write("1\n")
-    t1 = time.monotonic()
-    sim.close()
+    try:
+        drop_caches()
+        t0 = time.monotonic()
+        p = subprocess.run(["makedumpfile", "-l", "-d", str(level), os.path.join(sim.mnt, "proc/vmcore"),
+                            out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode:
+            raise SystemExit(f"bench: stock makedumpfile failed on the simulator: {p.stderr.strip()[-300:]}")
+        t_mdf = time.monotonic()
+        with open(out, "rb+") as f:
+            os.fdatasync(f.fileno())
+        t_sync = time.monotonic()
+        with open(os.path.join(sim.mnt, "sys/kernel/fadump/release_mem"), "w") as f:
+            f.write("1\n")
+        t1 = time.monotonic()
+    finally:
+        sim.close()
     os.unlink(out)
     pts = curve(tl, t0, t1)
     return {"seconds": t1 - t0, "makedumpfile_seconds": t_mdf - t0, "saved_seconds": t_sync - t0,
@@ -130,16 +134,18 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False):
         print("\n$ phypdump save --root SIM ...", flush=True)
     drop_caches()
     t0 = time.monotonic()
-    p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
-                        "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
-                        "--core-collector", f"makedumpfile -l -d {level}", dump],
-                       stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
-                       text=True)
-    t1 = time.monotonic()
-    if show_progress and not p.returncode:
-        print("\n$ phypdump status --root SIM   (after the capture)", flush=True)
-        subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
-    sim.close()
+    try:
+        p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
+                            "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
+                            "--core-collector", f"makedumpfile -l -d {level}", dump],
+                           stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
+                           text=True)
+        t1 = time.monotonic()
+        if show_progress and not p.returncode:
+            print("\n$ phypdump status --root SIM   (after the capture)", flush=True)
+            subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
+    finally:
+        sim.close()
     if p.returncode:
         raise SystemExit(f"bench: phypdump save failed ({p.returncode})")
     summary = json.loads(p.stdout)
