@@ -1,9 +1,12 @@
 # phypdump save: integration tests on the simulator, the demo, benchmarks.
 
-CHECK_TARGETS += check-save
+CHECK_TARGETS += check-save-errors check-save
 BENCH_TARGETS += bench-save
 
-.PHONY: check-save demo bench-save
+.PHONY: check-save check-save-errors demo bench-save
+check-save-errors: phypdump
+	@bash tests/save/errors
+
 check-save: phypdump phypdump-sim
 	@bash tests/save/run
 

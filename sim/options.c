@@ -1,5 +1,6 @@
 /* options: phypdump-sim's command line; see options.h. */
 #include "options.h"
+#include "units.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,32 +24,6 @@ static void usage(FILE *f)
 		"  -h, --help              this help\n"
 		"SIZE: a number with an optional K, M or G suffix (powers of 1024); 0x for hex.\n"
 		"Unmount with: fusermount3 -u MOUNTPOINT (or SIGINT/SIGTERM to the process).\n");
-}
-
-int sim_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (!s || !*s || s[0] == '-' || s[0] == '+' || s[0] == ' ')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		shift = 10;
-	else if (*end == 'M' || *end == 'm')
-		shift = 20;
-	else if (*end == 'G' || *end == 'g')
-		shift = 30;
-	if (shift)
-		end++;
-	if (*end || (shift && v > (~0ULL >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
 }
 
 static int bad(const char *what, const char *arg, const char *hint)
@@ -95,11 +70,11 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o)
 				return bad("--released", optarg, "eio or poison");
 			break;
 		case 'B':
-			if (sim_parse_size(optarg, &o->boot_mem))
+			if (pd_parse_size(optarg, &o->boot_mem))
 				return bad("--boot-mem", optarg, "a size such as 256M");
 			break;
 		case 'P':
-			if (sim_parse_size(optarg, &o->page_size) || o->page_size == 0)
+			if (pd_parse_size(optarg, &o->page_size) || o->page_size == 0)
 				return bad("--page-size", optarg, "a size such as 64K");
 			break;
 		case 'S':

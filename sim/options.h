@@ -9,8 +9,7 @@
  * arguments. Returns 0 to go on, 1 when --help was printed on stdout (exit 0),
  * 2 after printing what was wrong and the usage on stderr (exit 2). Values are
  * only checked for syntax here; layout_build() checks sizes against each other.
- * sim_parse_size(): decimal, 0x hex or 0 octal, with an optional K, M or G
- * suffix (powers of 1024); no sign; -1 on junk or overflow.
+ * Sizes are parsed by lib/units.h (pd_parse_size).
  * Uses getopt_long, so it is called once per process.
  */
 #ifndef SIM_OPTIONS_H
@@ -34,6 +33,5 @@ struct sim_options {
 };
 
 int sim_options_parse(int argc, char **argv, struct sim_options *opts);
-int sim_parse_size(const char *s, uint64_t *out);
 
 #endif

@@ -5,8 +5,8 @@
 # makedumpfile (fixture comparison), shellcheck (lint of the test script).
 
 SIM_MODULES  := ivset elfcore layout reserve vmcore_view timeline devtree options preflight
-SIM_OBJS     := $(SIM_MODULES:%=$(BUILD)/sim/%.o)
-SIM_SAN_OBJS := $(SIM_MODULES:%=$(BUILD)/sim-san/%.o)
+SIM_OBJS     := $(SIM_MODULES:%=$(BUILD)/sim/%.o) $(BUILD)/lib/units.o
+SIM_SAN_OBJS := $(SIM_MODULES:%=$(BUILD)/sim-san/%.o) $(BUILD)/san/lib/units.o
 SIM_HDRS     := $(wildcard sim/*.h)
 SIM_FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
 SIM_FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread

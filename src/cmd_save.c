@@ -37,6 +37,7 @@
 #include "region_map.h"
 #include "releaser.h"
 #include "timeline.h"
+#include "units.h"
 
 #define DEFAULT_COLLECTOR "makedumpfile -l -d 31"
 
@@ -113,27 +114,6 @@ static void save_usage(FILE *f)
 		"unsaved memory stays reserved), 2 usage error, 3 refused (the dump's state or\n"
 		"journal says it cannot be saved safely), 4 this boot holds no dump.\n",
 		DEFAULT_COLLECTOR, PD_DEFAULT_JOURNAL);
-}
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static void root_path(char *out, size_t size, const char *root, const char *rel)
@@ -668,19 +648,19 @@ static int setup(struct save *s, int argc, char **argv)
 		case 'g': s->o.no_dmesg = true; break;
 		case 'J': s->o.json = true; break;
 		case 'm':
-			if (parse_size(optarg, &s->o.min_release) || !s->o.min_release) {
+			if (pd_parse_size(optarg, &s->o.min_release) || !s->o.min_release) {
 				fprintf(stderr, "phypdump save: --min-release: '%s' is not a size\n", optarg);
 				return PD_EXIT_USAGE;
 			}
 			break;
 		case 's':
-			if (parse_size(optarg, &s->o.sync_bytes) || !s->o.sync_bytes) {
+			if (pd_parse_size(optarg, &s->o.sync_bytes) || !s->o.sync_bytes) {
 				fprintf(stderr, "phypdump save: --sync-interval: '%s' is not a size\n", optarg);
 				return PD_EXIT_USAGE;
 			}
 			break;
 		case 'p':
-			if (parse_size(optarg, &s->o.page_size) || !s->o.page_size ||
+			if (pd_parse_size(optarg, &s->o.page_size) || !s->o.page_size ||
 			    (s->o.page_size & (s->o.page_size - 1))) {
 				fprintf(stderr, "phypdump save: --page-size: '%s' is not a power of two\n", optarg);
 				return PD_EXIT_USAGE;

@@ -1,0 +1,31 @@
+#include "units.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+int pd_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	/* strtoull would accept a sign (and wrap "-1" to 2^64 - 1) or blanks. */
+	if (!s || !*s || s[0] == '-' || s[0] == '+' || s[0] == ' ' || s[0] == '\t')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end || (shift && v > (~0ULL >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}

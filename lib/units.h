@@ -1,0 +1,14 @@
+/* units.h — sizes given on command lines.
+ *
+ * pd_parse_size(): decimal, 0x hex or 0 octal, with an optional K, M or G
+ * suffix (powers of 1024, either case).  Refuses signs, blanks, other
+ * suffixes and anything that does not fit in 64 bits: returns -1 and leaves
+ * *out alone; 0 on success. */
+#ifndef PD_UNITS_H
+#define PD_UNITS_H
+
+#include <stdint.h>
+
+int pd_parse_size(const char *s, uint64_t *out);
+
+#endif
