@@ -48,11 +48,11 @@ $(BUILD)/sim/mmap_probe: tests/sim/mmap_probe.c
 	$(CC) $(CFLAGS) -o $@ $<
 
 # libFuzzer target: parser + layout + release rules on arbitrary bytes.
-$(BUILD)/sim-fuzz/fuzz_sim_elfcore: tests/fuzz/fuzz_sim_elfcore.c $(SIM_MODULES:%=sim/%.c) $(SIM_HDRS)
+$(BUILD)/sim-fuzz/fuzz_sim_elfcore: tests/fuzz/fuzz_sim_elfcore.c $(SIM_MODULES:%=sim/%.c) lib/units.c $(SIM_HDRS)
 	@mkdir -p $(@D)
-	$(SIM_FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Isim \
+	$(SIM_FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Isim -Ilib \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(SIM_MODULES:%=sim/%.c)
+		-o $@ $< $(SIM_MODULES:%=sim/%.c) lib/units.c
 
 $(BUILD)/sim/bench_reserve: tests/sim/bench_reserve.c $(SIM_OBJS) $(SIM_HDRS)
 	$(CC) $(CFLAGS) -Isim -o $@ $< $(SIM_OBJS)
