@@ -16,12 +16,53 @@ static void root_join(char *out, size_t size, const char *root, const char *rel)
 	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
 }
 
+/*
+ * Read and parse release_region: 0, 1 when it is gone, -1 with @err.  A line
+ * longer than one read() is read in pieces, and a process releasing memory
+ * meanwhile (a save in progress) can change it between them: a line that
+ * does not parse is read again, and is malformed only when it reads the same
+ * twice running (or still changes after PD_RR_READS reads).
+ */
+#define PD_RR_READS 4
+static int read_release_region(const char *path, struct pd_rr *out, struct pd_error *err)
+{
+	char *prev = NULL;
+	size_t prev_len = 0;
+	struct pd_error sub;
+	int rc = 0;
+
+	for (int i = 0; i < PD_RR_READS; i++) {
+		char *line;
+		size_t len;
+		bool same;
+
+		rc = pd_read_file(path, (size_t)64 << 20, &line, &len);
+		if (rc > 0)
+			break;
+		if (rc < 0) {
+			pd_fail_errno(err, errno, "cannot read %s", path);
+			break;
+		}
+		rc = pd_rr_parse(line, len, out, &sub);
+		same = prev && prev_len == len && memcmp(prev, line, len) == 0;
+		free(prev);
+		prev = line;
+		prev_len = len;
+		if (rc == 0)
+			break;
+		if (same || i == PD_RR_READS - 1) {
+			pd_fail(err, "%s: %s", path, sub.msg);
+			break;
+		}
+	}
+	free(prev);
+	return rc;
+}
+
 int pd_dump_state_read(const char *root, const char *journal_path,
 		       struct pd_dump_state *s, struct pd_error *err)
 {
-	char path[PATH_MAX], *line;
-	size_t len;
-	struct pd_error sub;
+	char path[PATH_MAX];
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -30,18 +71,13 @@ int pd_dump_state_read(const char *root, const char *journal_path,
 		return -1;
 
 	if (s->det.release_region[0]) {
-		rc = pd_read_file(s->det.release_region, (size_t)64 << 20, &line, &len);
-		if (rc > 0) {
+		rc = read_release_region(s->det.release_region, &s->current, err);
+		if (rc > 0)
 			s->det.release_region[0] = 0;	/* went away meanwhile */
-		} else if (rc < 0) {
-			return pd_fail_errno(err, errno, "cannot read %s", s->det.release_region);
-		} else {
-			rc = pd_rr_parse(line, len, &s->current, &sub);
-			free(line);
-			if (rc)
-				return pd_fail(err, "%s: %s", s->det.release_region, sub.msg);
+		else if (rc < 0)
+			return -1;
+		else
 			s->have_line = true;
-		}
 	}
 
 	root_join(path, sizeof(path), s->det.root, "proc/sys/kernel/random/boot_id");

@@ -1,7 +1,9 @@
 /* detection on fake roots: normal boot, dump boot (both node names),
  * legacy sysfs, release mechanisms, and the combined dump state. */
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "detect.h"
@@ -92,6 +94,47 @@ int main(void)
 	CHECK(pd_dump_state_read(root, NULL, &s, &err) == -1);
 	CHECK_STR_CONTAINS(err.msg, "column 22");
 	pd_dump_state_free(&s);
+
+	/* A line that changes while it is read (a save releasing meanwhile) is
+	 * read again: through a FIFO, the first read gets a torn line, the
+	 * second the whole one.  (A regular malformed file reads the same twice
+	 * and fails, above.) */
+	{
+		static const char whole[] =
+			"CPU:0x14000000-0x510: HPTE:0x14000510-0x0: DUMP:0x14001000-0x14000000@0x0:\n";
+		const char *texts[2] = { "CPU:0x14000000-0x510: HPTE:0x1400", whole };
+		char p[512];
+		pid_t pid;
+		int st = -1;
+
+		snprintf(p, sizeof(p), "%s/sys/kernel/fadump/release_region", root);
+		del("sys/kernel/fadump/release_region");
+		CHECK(mkfifo(p, 0600) == 0);
+		pid = fork();
+		if (pid == 0) {
+			alarm(10);	/* never wait for a reader that does not come */
+			for (int i = 0; i < 2; i++) {
+				int fd = open(p, O_WRONLY);
+
+				if (fd < 0 || pd_write_all(fd, texts[i], strlen(texts[i])))
+					_exit(1);
+				close(fd);
+				/* Let the reader see the end of this text and close
+				 * before the next open, or both texts go to one read. */
+				usleep(200 * 1000);
+			}
+			_exit(0);
+		}
+		CHECK(pid > 0);
+		alarm(30);	/* a third read would wait for a writer forever */
+		CHECK(pd_dump_state_read(root, NULL, &s, &err) == 0);
+		alarm(0);
+		CHECK(s.have_line && s.current.ndump == 1);
+		CHECK_EQ_U64(s.reserved_bytes, 0x510 + 0x14000000);
+		pd_dump_state_free(&s);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+		del("sys/kernel/fadump/release_region");
+	}
 
 	/* A damaged journal is reported, not fatal; a stale one is flagged. */
 	put("sys/kernel/fadump/release_region",
