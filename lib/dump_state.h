@@ -4,7 +4,10 @@
  *
  * Contract:
  *  - pd_dump_state_read() fails (-1) only when release_region exists but
- *    cannot be read or parsed: then nothing can be said safely.
+ *    cannot be read or parsed: then nothing can be said safely.  A line
+ *    that does not parse is read again (another process may have released
+ *    memory between two read()s of it); it fails only when it reads the same
+ *    twice running, or still changes after four reads.
  *  - A journal that cannot be read or parsed does not fail the call: it is
  *    reported in journal_rc = -1 and journal_err, so callers decide
  *    (status reports it, save refuses to run).
