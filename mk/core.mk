@@ -103,9 +103,10 @@ $(BUILD)/ppc64le/phypdump: $(PPC_OBJS)
 phypdump-ppc64le: $(BUILD)/ppc64le/phypdump
 
 # tests/e2e's probe of /proc/vmcore during a capture, for the same guest.
-PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o)
-$(BUILD)/ppc64le/vmcore-probe: tests/e2e/vmcore-probe.c $(PROBE_OBJS) $(wildcard lib/*.h)
-	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -Ilib -static -o $@ $< $(PROBE_OBJS)
+PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o) \
+	$(BUILD)/ppc64le/sim/elfcore.o
+$(BUILD)/ppc64le/vmcore-probe: tests/e2e/vmcore-probe.c $(PROBE_OBJS) $(wildcard lib/*.h) sim/elfcore.h
+	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -Ilib -Isim -static -o $@ $< $(PROBE_OBJS)
 
 .PHONY: vmcore-probe-ppc64le
 vmcore-probe-ppc64le: $(BUILD)/ppc64le/vmcore-probe

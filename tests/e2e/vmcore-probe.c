@@ -12,10 +12,10 @@
  * the expected result.
  *
  * Blocks are 64 KiB, aligned in reserved memory: a whole kernel page, with
- * 4 KiB or 64 KiB pages.  File offsets come from /proc/vmcore's PT_LOADs,
- * whose p_paddr is the crashed kernel's address (the range's src).
+ * 4 KiB or 64 KiB pages.  File offsets come from /proc/vmcore's PT_LOADs
+ * (sim/elfcore), whose p_paddr is the crashed kernel's address (the range's
+ * src).
  */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -23,45 +23,46 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "elfcore.h"
 #include "fileio.h"
 #include "rr_grammar.h"
 
 #define BLOCK 0x10000ULL
-#define MAX_LOADS 256
 
-static Elf64_Phdr loads[MAX_LOADS];
-static size_t nloads;
+static struct elfcore core;
 
+static int pread_exact(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return pread(*(int *)ctx, buf, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
+/* /proc/vmcore's PT_LOADs, through the simulator's checked ELF parser. */
 static int read_loads(int fd)
 {
-	Elf64_Ehdr eh;
+	struct stat st;
+	char msg[256];
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr))
+	if (fstat(fd, &st) != 0)
 		return -1;
-	for (unsigned i = 0; i < eh.e_phnum && nloads < MAX_LOADS; i++) {
-		Elf64_Phdr ph;
-
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) != (ssize_t)sizeof(ph))
-			return -1;
-		if (ph.p_type == PT_LOAD && ph.p_filesz)
-			loads[nloads++] = ph;
+	if (elfcore_parse(pread_exact, &fd, (uint64_t)st.st_size, &core, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "vmcore-probe: %s\n", msg);
+		return -1;
 	}
-	return nloads ? 0 : -1;
+	return 0;
 }
 
 /* File offset of crashed-kernel address @src, whole block inside one PT_LOAD. */
 static int offset_of(uint64_t src, uint64_t *off)
 {
-	for (size_t i = 0; i < nloads; i++) {
-		const Elf64_Phdr *p = &loads[i];
+	for (size_t i = 0; i < core.nloads; i++) {
+		const struct elfcore_load *l = &core.loads[i];
 
-		if (src >= p->p_paddr && src + BLOCK <= p->p_paddr + p->p_filesz) {
-			*off = p->p_offset + (src - p->p_paddr);
+		if (src >= l->paddr && src + BLOCK <= l->paddr + l->filesz) {
+			*off = l->offset + (src - l->paddr);
 			return 0;
 		}
 	}
