@@ -155,6 +155,22 @@ bool pd_rangeset_intersects(const struct pd_rangeset *s, uint64_t start, uint64_
 	return i < s->n && s->iv[i].start < end;
 }
 
+uint64_t pd_rangeset_overlap(const struct pd_rangeset *s, uint64_t start, uint64_t end)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	if (start >= end)
+		return 0;
+	for (i = pd_rangeset_lower(s, start); i < s->n && s->iv[i].start < end; i++) {
+		uint64_t a = s->iv[i].start > start ? s->iv[i].start : start;
+		uint64_t b = s->iv[i].end < end ? s->iv[i].end : end;
+
+		sum += b - a;
+	}
+	return sum;
+}
+
 uint64_t pd_rangeset_total(const struct pd_rangeset *s)
 {
 	uint64_t t = 0;

@@ -37,6 +37,8 @@ int pd_rangeset_remove(struct pd_rangeset *s, uint64_t start, uint64_t end);
 bool pd_rangeset_covers(const struct pd_rangeset *s, uint64_t start, uint64_t end);
 /* true when some value of [start, end) is in the set. */
 bool pd_rangeset_intersects(const struct pd_rangeset *s, uint64_t start, uint64_t end);
+/* Number of values of [start, end) that are in the set. */
+uint64_t pd_rangeset_overlap(const struct pd_rangeset *s, uint64_t start, uint64_t end);
 /* Total number of values in the set. */
 uint64_t pd_rangeset_total(const struct pd_rangeset *s);
 /* Index of the first interval whose end is > value (n when none). */

@@ -22,9 +22,9 @@ int reserve_init(struct reserve *r, const struct layout *l, enum reserve_at_styl
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	ivset_init(&r->areas);
-	ivset_init(&r->requested);
-	ivset_init(&r->freed);
+	pd_rangeset_init(&r->areas);
+	pd_rangeset_init(&r->requested);
+	pd_rangeset_init(&r->freed);
 	r->page_size = l->page_size;
 	r->at_style = style;
 	r->cpu = l->cpu;
@@ -34,13 +34,13 @@ int reserve_init(struct reserve *r, const struct layout *l, enum reserve_at_styl
 	if (!r->dump)
 		return -1;
 	memcpy(r->dump, l->dump, l->ndump * sizeof(*r->dump));
-	if (ivset_add(&r->areas, r->cpu.addr, r->cpu.addr + r->cpu.len) ||
-	    ivset_add(&r->areas, r->hpte.addr, r->hpte.addr + r->hpte.len))
+	if (pd_rangeset_add(&r->areas, r->cpu.addr, r->cpu.addr + r->cpu.len) ||
+	    pd_rangeset_add(&r->areas, r->hpte.addr, r->hpte.addr + r->hpte.len))
 		goto nomem;
 	for (i = 0; i < r->ndump; i++)
-		if (ivset_add(&r->areas, r->dump[i].addr, r->dump[i].addr + r->dump[i].len))
+		if (pd_rangeset_add(&r->areas, r->dump[i].addr, r->dump[i].addr + r->dump[i].len))
 			goto nomem;
-	r->area_bytes = ivset_total(&r->areas);
+	r->area_bytes = pd_rangeset_total(&r->areas);
 	return 0;
 nomem:
 	reserve_free(r);
@@ -49,9 +49,9 @@ nomem:
 
 void reserve_free(struct reserve *r)
 {
-	ivset_free(&r->areas);
-	ivset_free(&r->requested);
-	ivset_free(&r->freed);
+	pd_rangeset_free(&r->areas);
+	pd_rangeset_free(&r->requested);
+	pd_rangeset_free(&r->freed);
 	free(r->dump);
 	r->dump = NULL;
 }
@@ -68,11 +68,11 @@ static uint64_t freed_area_in(const struct reserve *r, uint64_t lo, uint64_t hi)
 	uint64_t sum = 0;
 	size_t i;
 
-	for (i = ivset_first_after(&r->freed, lo); i < r->freed.n && r->freed.v[i].start < hi; i++) {
-		uint64_t a = r->freed.v[i].start > lo ? r->freed.v[i].start : lo;
-		uint64_t b = r->freed.v[i].end < hi ? r->freed.v[i].end : hi;
+	for (i = pd_rangeset_lower(&r->freed, lo); i < r->freed.n && r->freed.iv[i].start < hi; i++) {
+		uint64_t a = r->freed.iv[i].start > lo ? r->freed.iv[i].start : lo;
+		uint64_t b = r->freed.iv[i].end < hi ? r->freed.iv[i].end : hi;
 
-		sum += ivset_overlap(&r->areas, a, b);
+		sum += pd_rangeset_overlap(&r->areas, a, b);
 	}
 	return sum;
 }
@@ -84,8 +84,8 @@ static int add_freed(struct reserve *r, uint64_t lo, uint64_t hi)
 
 	if (lo >= hi)
 		return 0;
-	fresh = ivset_overlap(&r->areas, lo, hi) - freed_area_in(r, lo, hi);
-	if (ivset_add(&r->freed, lo, hi))
+	fresh = pd_rangeset_overlap(&r->areas, lo, hi) - freed_area_in(r, lo, hi);
+	if (pd_rangeset_add(&r->freed, lo, hi))
 		return -ENOMEM;
 	r->freed_area_bytes += fresh;
 	return 0;
@@ -93,7 +93,7 @@ static int add_freed(struct reserve *r, uint64_t lo, uint64_t hi)
 
 int reserve_is_freed(const struct reserve *r, uint64_t start, uint64_t end)
 {
-	return r->ended || ivset_intersects(&r->freed, start, end);
+	return r->ended || pd_rangeset_intersects(&r->freed, start, end);
 }
 
 /* The page containing addr may be freed by the write [ws, we) if its reserved
@@ -102,9 +102,9 @@ static int page_ok(const struct reserve *r, uint64_t page, uint64_t ws, uint64_t
 {
 	uint64_t pe = page + r->page_size;
 
-	if (page < ws && ivset_intersects(&r->areas, page, ws))
+	if (page < ws && pd_rangeset_intersects(&r->areas, page, ws))
 		return 0;
-	if (pe > we && ivset_intersects(&r->areas, we, pe))
+	if (pe > we && pd_rangeset_intersects(&r->areas, we, pe))
 		return 0;
 	return 1;
 }
@@ -114,7 +114,7 @@ static int all_requested(const struct reserve *r)
 	size_t i;
 
 	for (i = 0; i < r->areas.n; i++)
-		if (!ivset_covers(&r->requested, r->areas.v[i].start, r->areas.v[i].end))
+		if (!pd_rangeset_covers(&r->requested, r->areas.iv[i].start, r->areas.iv[i].end))
 			return 0;
 	return 1;
 }
@@ -124,8 +124,8 @@ static int free_everything(struct reserve *r)
 	size_t i;
 
 	for (i = 0; i < r->areas.n; i++)
-		if (add_freed(r, rdown(r->areas.v[i].start, r->page_size),
-			      rup(r->areas.v[i].end, r->page_size)))
+		if (add_freed(r, rdown(r->areas.iv[i].start, r->page_size),
+			      rup(r->areas.iv[i].end, r->page_size)))
 			return -ENOMEM;
 	r->ended = 1;
 	return 0;
@@ -141,12 +141,12 @@ int reserve_release(struct reserve *r, uint64_t addr, uint64_t len, uint64_t *fr
 		return -EINVAL;
 	/* areas never reach the top of the address space (layout keeps them below
 	 * 2^61), so page arithmetic below cannot overflow once this check passes */
-	if (!ivset_covers(&r->areas, addr, end))
+	if (!pd_rangeset_covers(&r->areas, addr, end))
 		return -EINVAL;
 	if (r->ended)
 		return 0;
 	before = reserve_remaining(r);
-	if (ivset_add(&r->requested, addr, end))
+	if (pd_rangeset_add(&r->requested, addr, end))
 		return -ENOMEM;
 	first = rdown(addr, ps);
 	last = rdown(end - 1, ps);
@@ -218,16 +218,16 @@ static int next_piece(const struct reserve *r, uint64_t *pos, uint64_t end,
 		      uint64_t *ps, uint64_t *pe)
 {
 	uint64_t p = *pos;
-	size_t i = ivset_first_after(&r->freed, p);
+	size_t i = pd_rangeset_lower(&r->freed, p);
 
-	if (i < r->freed.n && r->freed.v[i].start <= p) {
-		p = r->freed.v[i].end;
+	if (i < r->freed.n && r->freed.iv[i].start <= p) {
+		p = r->freed.iv[i].end;
 		i++;
 	}
 	if (p >= end)
 		return 0;
 	*ps = p;
-	*pe = (i < r->freed.n && r->freed.v[i].start < end) ? r->freed.v[i].start : end;
+	*pe = (i < r->freed.n && r->freed.iv[i].start < end) ? r->freed.iv[i].start : end;
 	*pos = *pe;
 	return 1;
 }
@@ -268,7 +268,7 @@ char *reserve_format(const struct reserve *r)
 	size_t d;
 
 	if (r->at_style == RESERVE_AT_SEED && r->ndump > 1 && !r->ended &&
-	    !ivset_intersects(&r->freed, r->dump[0].addr, r->dump[0].addr + r->dump[0].len)) {
+	    !pd_rangeset_intersects(&r->freed, r->dump[0].addr, r->dump[0].addr + r->dump[0].len)) {
 		/* the seed's form only while another range follows the copy: a lone
 		 * '@'-less range is read as in-place memory by some parsers */
 		for (d = 1; d < r->ndump && use_at; d++) {

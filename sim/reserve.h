@@ -39,7 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ivset.h"
+#include "rangeset.h"
 #include "layout.h"
 
 enum reserve_at_style { RESERVE_AT_ALWAYS, RESERVE_AT_SEED };
@@ -50,9 +50,9 @@ struct reserve {
 	struct sim_area cpu, hpte;
 	size_t ndump;
 	struct sim_area *dump;
-	struct ivset areas;      /* every area byte at boot */
-	struct ivset requested;  /* union of accepted writes */
-	struct ivset freed;      /* freed pages, page aligned */
+	struct pd_rangeset areas;      /* every area byte at boot */
+	struct pd_rangeset requested;  /* union of accepted writes */
+	struct pd_rangeset freed;      /* freed pages, page aligned */
 	uint64_t area_bytes;
 	uint64_t freed_area_bytes; /* area bytes inside freed pages */
 	int ended;               /* final release happened */

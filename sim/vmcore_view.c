@@ -164,14 +164,14 @@ long long vmcore_view_read(const struct vmcore_view *v, uint64_t off, uint8_t *b
 			uint64_t bs = p->backing + (s - fo), be = p->backing + (e - fo);
 
 			if (reserve_is_freed(v->reserve, bs, be)) {
-				const struct ivset *fr = &v->reserve->freed;
+				const struct pd_rangeset *fr = &v->reserve->freed;
 				size_t k;
 
 				if (v->mode == VIEW_EIO)
 					return -EIO;
-				for (k = ivset_first_after(fr, bs); k < fr->n && fr->v[k].start < be; k++) {
-					uint64_t a = fr->v[k].start > bs ? fr->v[k].start : bs;
-					uint64_t b = fr->v[k].end < be ? fr->v[k].end : be;
+				for (k = pd_rangeset_lower(fr, bs); k < fr->n && fr->iv[k].start < be; k++) {
+					uint64_t a = fr->iv[k].start > bs ? fr->iv[k].start : bs;
+					uint64_t b = fr->iv[k].end < be ? fr->iv[k].end : be;
 					uint64_t x;
 
 					for (x = a; x < b; x++)

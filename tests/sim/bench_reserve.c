@@ -77,7 +77,7 @@ int main(void)
 	t1 = now();
 	printf("sim reserve, scattered 4 KiB pages: %llu writes in %.3f s (%.0f writes/s), "
 	       "freed intervals %zu (%zu KiB)\n", (unsigned long long)n, t1 - t0, n / (t1 - t0),
-	       r.freed.n, r.freed.cap * sizeof(struct iv) / 1024);
+	       r.freed.n, r.freed.cap * sizeof(struct pd_interval) / 1024);
 	t0 = now();
 	line = reserve_format(&r);
 	t1 = now();

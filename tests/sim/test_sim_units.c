@@ -1,4 +1,4 @@
-/* Unit tests of the simulator's modules: ivset, elfcore, layout, reserve,
+/* Unit tests of the simulator's modules: elfcore, layout, reserve,
  * vmcore_view, devtree. Built plainly and with ASan/UBSan (sim.mk).
  * Prints one line per failed check and "units: N passed, M failed". */
 #include <errno.h>
@@ -10,7 +10,7 @@
 
 #include "devtree.h"
 #include "elfcore.h"
-#include "ivset.h"
+#include "rangeset.h"
 #include "layout.h"
 #include "options.h"
 #include "preflight.h"
@@ -94,25 +94,6 @@ static int parse_buf(const uint8_t *b, size_t len, struct elfcore *ec, char *err
 	struct elfcore_membuf m = { b, len };
 
 	return elfcore_parse(elfcore_membuf_read, &m, len, ec, err, 256);
-}
-
-static void test_ivset(void)
-{
-	struct ivset s;
-
-	ivset_init(&s);
-	CHECK(ivset_add(&s, 10, 20) == 0);
-	CHECK(ivset_add(&s, 30, 40) == 0);
-	CHECK(ivset_add(&s, 20, 25) == 0); /* touches: merges */
-	CHECK(s.n == 2 && s.v[0].start == 10 && s.v[0].end == 25);
-	CHECK(ivset_add(&s, 5, 50) == 0);
-	CHECK(s.n == 1 && s.v[0].start == 5 && s.v[0].end == 50);
-	CHECK(ivset_add(&s, 60, 60) == 0 && s.n == 1); /* empty ignored */
-	CHECK(ivset_covers(&s, 5, 50) && !ivset_covers(&s, 4, 6) && !ivset_covers(&s, 49, 51));
-	CHECK(ivset_intersects(&s, 49, 51) && !ivset_intersects(&s, 50, 60));
-	CHECK(ivset_add(&s, 100, 200) == 0 && ivset_overlap(&s, 0, 1000) == 145);
-	CHECK(ivset_overlap(&s, 40, 150) == 60 && ivset_total(&s) == 145);
-	ivset_free(&s);
 }
 
 static void test_elfcore(void)
@@ -393,7 +374,7 @@ static void test_reserve_model(void)
 		memset(parea, 0, sizeof(parea));
 		unreq = 0;
 		for (i = 0; i < SPAN; i++)
-			if (ivset_covers(&r.areas, i, i + 1)) {
+			if (pd_rangeset_covers(&r.areas, i, i + 1)) {
 				area[i] = 1;
 				parea[i / PG]++;
 				unreq++;
@@ -409,7 +390,7 @@ static void test_reserve_model(void)
 			seed = seed * 1103515245u + 12345u;
 			n = 1 + (seed >> 4) % (iter % 7 == 0 ? 0x40000 : 0x3000);
 			if (iter % 5 == 0) /* often start at an area start, to get more accepted */
-				a = r.areas.v[(seed >> 8) % r.areas.n].start + (seed % 3) * PG;
+				a = r.areas.iv[(seed >> 8) % r.areas.n].start + (seed % 3) * PG;
 			if (a + n > SPAN)
 				n = SPAN - a;
 			for (i = a; i < a + n; i++)
@@ -600,7 +581,6 @@ static void test_options(void)
 
 int main(void)
 {
-	test_ivset();
 	test_elfcore();
 	test_layout();
 	test_reserve();

@@ -54,6 +54,24 @@ int main(void)
 	pd_rangeset_clear(&s);
 	CHECK_EQ_U64(s.n, 0);
 
+	/* Touching and covering adds, empty adds, overlap (the simulator's use). */
+	CHECK(pd_rangeset_add(&s, 10, 20) == 0);
+	CHECK(pd_rangeset_add(&s, 30, 40) == 0);
+	CHECK(pd_rangeset_add(&s, 20, 25) == 0);	/* touches: merges */
+	CHECK(s.n == 2 && s.iv[0].start == 10 && s.iv[0].end == 25);
+	CHECK(pd_rangeset_add(&s, 5, 50) == 0);
+	CHECK(s.n == 1 && s.iv[0].start == 5 && s.iv[0].end == 50);
+	CHECK(pd_rangeset_add(&s, 60, 60) == 0 && s.n == 1);	/* empty ignored */
+	CHECK(pd_rangeset_covers(&s, 5, 50) && !pd_rangeset_covers(&s, 4, 6) &&
+	      !pd_rangeset_covers(&s, 49, 51));
+	CHECK(pd_rangeset_intersects(&s, 49, 51) && !pd_rangeset_intersects(&s, 50, 60));
+	CHECK(pd_rangeset_add(&s, 100, 200) == 0);
+	CHECK_EQ_U64(pd_rangeset_overlap(&s, 0, 1000), 145);
+	CHECK_EQ_U64(pd_rangeset_overlap(&s, 40, 150), 60);
+	CHECK_EQ_U64(pd_rangeset_overlap(&s, 150, 40), 0);
+	CHECK_EQ_U64(pd_rangeset_total(&s), 145);
+	pd_rangeset_clear(&s);
+
 	memset(bit, 0, sizeof(bit));
 	for (i = 0; i < 20000; i++) {
 		uint64_t a, b, v;
