@@ -36,14 +36,23 @@ CHECK_TARGETS :=
 BENCH_TARGETS :=
 INSTALL_TARGETS :=
 
-.PHONY: all check bench demo install clean
+.PHONY: all check check-groups deps bench demo install clean
 all: build-all
+
+# The Debian packages everything needs (scripts/deps: one list, installed when
+# run as root, named otherwise).  check and demo run it first, alone, so that
+# a fresh machine needs no other step.
+deps:
+	@bash scripts/deps ensure
 
 include $(sort $(wildcard mk/*.mk */*.mk tests/*/*.mk))
 
 build-all: $(ALL_TARGETS)
 
-check: $(CHECK_TARGETS)
+check: deps
+	@$(MAKE) --no-print-directory check-groups
+
+check-groups: $(CHECK_TARGETS)
 	@echo "make check: all test groups passed ($(CHECK_TARGETS))"
 
 bench: $(BENCH_TARGETS)

@@ -11,7 +11,11 @@ check-save: phypdump phypdump-sim
 	@bash tests/save/run
 
 # The README's first command: everything, on the built-in 512 MiB fixture.
-demo: phypdump phypdump-sim
+demo: deps
+	@$(MAKE) --no-print-directory demo-run
+
+.PHONY: demo-run
+demo-run: phypdump phypdump-sim
 	@mkdir -p $(BUILD)/demo
 	@python3 bench/bench.py --demo --size 512M --svg $(BUILD)/demo/release-timeline.svg
 

@@ -728,7 +728,7 @@ int cmd_save(int argc, char **argv)
 	rc = setup(s, argc, argv);
 	if (rc >= 0)
 		goto out_free;
-	rc = PD_EXIT_STATE;
+	rc = PD_EXIT_REFUSED;
 	if (pd_dump_state_read(s->o.root, s->o.journal, &s->st, &s->err)) {
 		fprintf(stderr, "phypdump save: %s\nphypdump save: refusing to read or release anything.\n",
 			s->err.msg);
@@ -738,12 +738,12 @@ int cmd_save(int argc, char **argv)
 		fprintf(stderr, "phypdump save: this boot holds no firmware-assisted dump "
 			"(no %s device tree node with /proc/vmcore); nothing to save.\n",
 			"ibm,kernel-dump or ibm,dump-kernel");
-		rc = PD_EXIT_NO_DUMP + 3;
+		rc = PD_EXIT_NO_DUMP;
 		goto out_state;
 	}
 	if (access(s->vmcore, R_OK)) {
 		fprintf(stderr, "phypdump save: cannot read %s: %s\n", s->vmcore, strerror(errno));
-		rc = PD_EXIT_NO_DUMP + 3;
+		rc = PD_EXIT_NO_DUMP;
 		goto out_state;
 	}
 	/* The areas at the start of this dump: from the journal if one was
@@ -834,7 +834,7 @@ fail_early:
 	fprintf(stderr, "phypdump save: %s\n", s->err.msg);
 	if (s->hint)
 		fprintf(stderr, "%s\n", s->hint);
-	rc = PD_EXIT_STATE;
+	rc = PD_EXIT_REFUSED;
 out:
 	(void)ok;
 	pd_timeline_close(&s->tl);

@@ -247,13 +247,13 @@ int cmd_status(int argc, char **argv)
 			"the kernel exports release_region in the documented format (phypdump(8)).\n",
 			err.msg);
 		pd_dump_state_free(&s);
-		return PD_EXIT_STATE;
+		return PD_EXIT_REFUSED;
 	}
 	if (json)
 		print_json(&s);
 	else
 		print_text(&s);
-	rc = s.journal_rc < 0 ? PD_EXIT_STATE : s.holds_dump ? PD_EXIT_OK : PD_EXIT_NO_DUMP;
+	rc = s.journal_rc < 0 ? PD_EXIT_REFUSED : s.holds_dump ? PD_EXIT_OK : PD_EXIT_NO_DUMP;
 	if (s.journal_rc < 0)
 		fprintf(stderr,
 			"phypdump status: the journal is damaged: %s\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phypdump — save a firmware-assisted dump and give memory back as it goes. */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ static void usage(FILE *f)
 		"           still reserved, how it can be released, the journal's progress\n"
 		"  save     save the dump with makedumpfile and release its memory as each\n"
 		"           part is safely on disk\n"
+		"  exit-codes  print the exit code table as PD_EXIT_NAME=N lines (for shell)\n"
 		"\n"
 		"Options:\n"
 		"  -h, --help      this help (phypdump COMMAND --help for a command's)\n"
@@ -34,6 +36,16 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		printf("phypdump %s\n", PHYPDUMP_VERSION);
+		return PD_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "exit-codes")) {
+		if (argc > 2) {
+			fprintf(stderr, "phypdump exit-codes: takes no arguments\n");
+			return PD_EXIT_USAGE;
+		}
+#define PD_EXIT_PRINT(name, num, text) printf("PD_EXIT_%s=%d\n", #name, num);
+		PD_EXIT_CODES(PD_EXIT_PRINT)
+#undef PD_EXIT_PRINT
 		return PD_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "status"))
