@@ -1,5 +1,7 @@
 #include "detect.h"
 
+#include "fileio.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,54 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-long pd_read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t n = 0;
-
-	if (fd < 0)
-		return -1;
-	while (n + 1 < size) {
-		ssize_t r = read(fd, buf + n, size - 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t' ||
-		     buf[n - 1] == '\0'))
-		n--;
-	buf[n] = 0;
-	return (long)n;
-}
-
-static void join(char *out, size_t size, const char *root, const char *rel)
-{
-	size_t n = strlen(root);
-
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	if (n == 1 && root[0] == '/')
-		n = 0;
-	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
-}
-
 static bool exists(const char *root, const char *rel, char *path, size_t size)
 {
 	char tmp[PATH_MAX];
 	struct stat sb;
 
-	join(path ? path : tmp, path ? size : sizeof(tmp), root, rel);
+	pd_path_join(path ? path : tmp, path ? size : sizeof(tmp), root, rel);
 	if (stat(path ? path : tmp, &sb) == 0)
 		return true;
 	if (path)
@@ -102,14 +62,14 @@ int pd_detect(const char *root, struct pd_detect *d, struct pd_error *err)
 	d->have_vmcore = exists(d->root, "proc/vmcore", NULL, 0);
 
 	if (exists(d->root, "sys/kernel/fadump", NULL, 0)) {
-		join(path, sizeof(path), d->root, "sys/kernel/fadump/enabled");
+		pd_path_join(path, sizeof(path), d->root, "sys/kernel/fadump/enabled");
 		d->fadump_enabled = read_flag(path, err, &rc);
 		if (exists(d->root, "sys/kernel/fadump/registered", d->registered_path,
 			   sizeof(d->registered_path)))
 			d->fadump_registered = read_flag(d->registered_path, err, &rc);
 		exists(d->root, "sys/kernel/fadump/release_mem", d->release_mem,
 		       sizeof(d->release_mem));
-		join(path, sizeof(path), d->root, "sys/kernel/fadump/mem_reserved");
+		pd_path_join(path, sizeof(path), d->root, "sys/kernel/fadump/mem_reserved");
 		if (pd_read_small(path, buf, sizeof(buf)) > 0) {
 			char *end;
 			unsigned long long v = strtoull(buf, &end, 0);
@@ -119,7 +79,7 @@ int pd_detect(const char *root, struct pd_detect *d, struct pd_error *err)
 		}
 	} else if (exists(d->root, "sys/kernel/fadump_enabled", NULL, 0)) {
 		d->sysfs_legacy = true;
-		join(path, sizeof(path), d->root, "sys/kernel/fadump_enabled");
+		pd_path_join(path, sizeof(path), d->root, "sys/kernel/fadump_enabled");
 		d->fadump_enabled = read_flag(path, err, &rc);
 		if (exists(d->root, "sys/kernel/fadump_registered", d->registered_path,
 			   sizeof(d->registered_path)))

@@ -50,8 +50,5 @@ int pd_detect(const char *root, struct pd_detect *d, struct pd_error *err);
 enum pd_release_mechanism pd_detect_mechanism(const struct pd_detect *d);
 const char *pd_mechanism_name(enum pd_release_mechanism m);
 
-/* Read a small text file under nothing (a full path); trims trailing
- * white space.  Returns length, or -1 (errno set). */
-long pd_read_small(const char *path, char *buf, size_t size);
 
 #endif

@@ -7,15 +7,6 @@
 
 #include "fileio.h"
 
-static void root_join(char *out, size_t size, const char *root, const char *rel)
-{
-	size_t n = strlen(root);
-
-	while (n && root[n - 1] == '/')
-		n--;
-	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
-}
-
 /*
  * Read and parse release_region: 0, 1 when it is gone, -1 with @err.  A line
  * longer than one read() is read in pieces, and a process releasing memory
@@ -80,14 +71,14 @@ int pd_dump_state_read(const char *root, const char *journal_path,
 			s->have_line = true;
 	}
 
-	root_join(path, sizeof(path), s->det.root, "proc/sys/kernel/random/boot_id");
+	pd_path_join(path, sizeof(path), s->det.root, "proc/sys/kernel/random/boot_id");
 	if (pd_read_small(path, s->boot_id, sizeof(s->boot_id)) < 0)
 		s->boot_id[0] = 0;
 
 	if (journal_path)
 		snprintf(s->journal_path, sizeof(s->journal_path), "%s", journal_path);
 	else
-		root_join(s->journal_path, sizeof(s->journal_path), s->det.root, PD_DEFAULT_JOURNAL);
+		pd_path_join(s->journal_path, sizeof(s->journal_path), s->det.root, PD_DEFAULT_JOURNAL);
 	s->journal_rc = pd_journal_load(s->journal_path, &s->journal, &s->journal_err);
 	if (s->journal_rc == 0 && s->boot_id[0] && strcmp(s->boot_id, s->journal.boot_id))
 		s->journal_stale = true;

@@ -7,6 +7,7 @@
 #define PD_FILEIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 int pd_read_file(const char *path, size_t max, char **buf, size_t *len);
@@ -17,5 +18,12 @@ int pd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
  * one is left as it is).  Returns 0 or -1 with errno set and the failing
  * path's length in *failed_len (may be NULL). */
 int pd_mkdir_p(const char *path, unsigned mode, size_t *failed_len);
+/* "<root>/<rel>" into @out (at most @size bytes, truncated); a root of "/"
+ * or with trailing slashes gives no double slash.  Every "under ROOT" path
+ * of the project is made here. */
+void pd_path_join(char *out, size_t size, const char *root, const char *rel);
+/* Read a small text file; trims trailing white space and NULs.  Returns the
+ * length, or -1 with errno set. */
+long pd_read_small(const char *path, char *buf, size_t size);
 
 #endif

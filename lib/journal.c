@@ -1,5 +1,7 @@
 #include "journal.h"
 
+#include "crc32.h"
+
 #include "fileio.h"
 
 #include <errno.h>
@@ -17,21 +19,6 @@ struct pd_journal {
 	char *path;
 };
 
-uint32_t pd_crc32(const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	uint32_t crc = 0xffffffffu;
-	size_t i;
-	int k;
-
-	for (i = 0; i < len; i++) {
-		crc ^= p[i];
-		for (k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-	}
-	return ~crc;
-}
-
 void pd_journal_state_init(struct pd_journal_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -40,8 +27,15 @@ void pd_journal_state_init(struct pd_journal_state *st)
 
 void pd_journal_state_free(struct pd_journal_state *st)
 {
+	size_t i;
+
 	pd_rr_free(&st->layout);
 	pd_rangeset_free(&st->released);
+	for (i = 0; i < st->ntargets; i++) {
+		free(st->targets[i].path);
+		free(st->targets[i].saved);
+	}
+	free(st->targets);
 	pd_journal_state_init(st);
 }
 
@@ -144,11 +138,66 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 		st->releases++;
 		return 0;
 	}
+	if (n > 8 && !memcmp(s, "refused ", 8)) {
+		const char *a = s + 8, *sp = memchr(a, ' ', (size_t)(end - a));
+		uint64_t addr, len;
+
+		if (!sp || parse_u64(a, sp, 16, &addr) || parse_u64(sp + 1, end, 16, &len) ||
+		    !len || addr + len < addr || !inside_layout(&st->layout, addr, len))
+			return pd_fail(err, "journal line %u: bad refused record", lineno);
+		if (pd_rangeset_remove(&st->released, addr, addr + len))
+			return pd_fail(err, "journal: out of memory");
+		st->refused++;
+		return 0;
+	}
+	if (n > 6 && !memcmp(s, "saved ", 6)) {
+		const char *a = s + 6, *sp = memchr(a, ' ', (size_t)(end - a)), *sp2;
+		struct pd_journal_target *t;
+		uint64_t off, len, crc;
+
+		sp2 = sp ? memchr(sp + 1, ' ', (size_t)(end - sp - 1)) : NULL;
+		if (!sp2 || parse_u64(a, sp, 16, &off) || parse_u64(sp + 1, sp2, 16, &len) ||
+		    parse_u64(sp2 + 1, end, 16, &crc) || !len || off + len < off || crc > UINT32_MAX)
+			return pd_fail(err, "journal line %u: bad saved record", lineno);
+		if (!st->ntargets)
+			return pd_fail(err, "journal line %u: saved record before any target", lineno);
+		t = &st->targets[st->ntargets - 1];
+		if (t->nsaved == t->capsaved) {
+			size_t cap = t->capsaved ? t->capsaved * 2 : 16;
+			struct pd_journal_saved *v = realloc(t->saved, cap * sizeof(*v));
+
+			if (!v)
+				return pd_fail(err, "journal: out of memory");
+			t->saved = v;
+			t->capsaved = cap;
+		}
+		t->saved[t->nsaved++] = (struct pd_journal_saved){ off, len, (uint32_t)crc };
+		return 0;
+	}
+	if (n > 10 && !memcmp(s, "collector ", 10)) {
+		if (n - 10 >= sizeof(st->collector) || memchr(s + 10, 0, n - 10))
+			return pd_fail(err, "journal line %u: bad collector record", lineno);
+		memcpy(st->collector, s + 10, n - 10);
+		st->collector[n - 10] = 0;
+		return 0;
+	}
 	if (n > 7 && !memcmp(s, "target ", 7)) {
+		struct pd_journal_target *t;
+
 		if (n - 7 >= sizeof(st->target) || memchr(s + 7, 0, n - 7))
 			return pd_fail(err, "journal line %u: bad target record", lineno);
 		memcpy(st->target, s + 7, n - 7);
 		st->target[n - 7] = 0;
+		t = realloc(st->targets, (st->ntargets + 1) * sizeof(*t));
+		if (!t)
+			return pd_fail(err, "journal: out of memory");
+		st->targets = t;
+		t = &st->targets[st->ntargets];
+		memset(t, 0, sizeof(*t));
+		t->path = strdup(st->target);
+		if (!t->path)
+			return pd_fail(err, "journal: out of memory");
+		st->ntargets++;
 		return 0;
 	}
 	if (n > 6 && !memcmp(s, "final ", 6)) {
@@ -394,18 +443,51 @@ int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
 	return 0;
 }
 
-int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err)
+static int add_body(struct pd_journal *j, const char *prefix, const char *text,
+		    struct pd_error *err)
 {
 	char *body;
 	int rc;
 
-	if (strchr(path, '\n'))
-		return pd_fail(err, "journal: a dump path with a newline cannot be recorded");
-	if (asprintf(&body, "target %s", path) < 0)
+	if (strchr(text, '\n'))
+		return pd_fail(err, "journal: a %s with a newline cannot be recorded", prefix);
+	if (asprintf(&body, "%s %s", prefix, text) < 0)
 		return pd_fail(err, "journal: out of memory");
 	rc = put_record(j->fd, body);
 	free(body);
 	if (rc)
+		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
+	return pd_journal_sync(j, err);
+}
+
+int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err)
+{
+	return add_body(j, "target", path, err);
+}
+
+int pd_journal_add_collector(struct pd_journal *j, const char *line, struct pd_error *err)
+{
+	return add_body(j, "collector", line, err);
+}
+
+int pd_journal_add_saved(struct pd_journal *j, uint64_t off, uint64_t len, uint32_t crc,
+			 struct pd_error *err)
+{
+	char body[80];
+
+	snprintf(body, sizeof(body), "saved 0x%" PRIx64 " 0x%" PRIx64 " %08" PRIx32, off, len, crc);
+	if (put_record(j->fd, body))
+		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
+	return 0;
+}
+
+int pd_journal_add_refused(struct pd_journal *j, uint64_t addr, uint64_t len,
+			   struct pd_error *err)
+{
+	char body[64];
+
+	snprintf(body, sizeof(body), "refused 0x%" PRIx64 " 0x%" PRIx64, addr, len);
+	if (put_record(j->fd, body))
 		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
 	return pd_journal_sync(j, err);
 }

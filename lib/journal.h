@@ -10,7 +10,14 @@
  *     phypdump-journal 1 boot_id=<id> page_size=<n> *<crc>
  *     layout <release_region line as read at the start of the capture> *<crc>
  *     target <path of the dump file being written> *<crc>   (each capture)
- *     release 0x<addr> 0x<len> *<crc>              (reserved physical range)
+ *     collector <core_collector line the capture runs> *<crc>
+ *     saved 0x<off> 0x<len> <crc32 hex> *<crc>     (a durable range of the
+ *                                                   last target's file, and
+ *                                                   the CRC-32 of its bytes)
+ *     release 0x<addr> 0x<len> *<crc>              (reserved physical range,
+ *                                                   recorded before the write)
+ *     refused 0x<addr> 0x<len> *<crc>              (the kernel refused that
+ *                                                   release: nothing went back)
  *     final <how> *<crc>                          (all released, e.g. release_mem)
  *
  * Contract:
@@ -25,6 +32,11 @@
  *    pd_journal_sync() fdatasyncs it.  Callers issue a release only after
  *    pd_journal_sync() succeeded.
  *  - Files are created 0600; a missing parent directory is created 0700.
+ *  - Why saved records: a resumed capture serves memory that is already
+ *    released from the partial dump files; it trusts a file only where its
+ *    bytes still match the CRCs recorded before those releases were made.
+ *  - released = release records minus refused ones: a refused release
+ *    freed nothing, and must not be counted or trusted as gone.
  */
 #ifndef PD_JOURNAL_H
 #define PD_JOURNAL_H
@@ -39,13 +51,30 @@
 
 #define PD_JOURNAL_BOOT_ID_MAX 64
 
+/* One durable range of a target file. */
+struct pd_journal_saved {
+	uint64_t off, len;
+	uint32_t crc;
+};
+
+/* A dump file a capture of this dump wrote, and what of it was durable. */
+struct pd_journal_target {
+	char *path;
+	struct pd_journal_saved *saved;
+	size_t nsaved, capsaved;
+};
+
 struct pd_journal_state {
 	char boot_id[PD_JOURNAL_BOOT_ID_MAX + 1];
 	uint64_t page_size;
 	struct pd_rr layout;		/* the areas at the start of the capture */
 	struct pd_rangeset released;	/* reserved physical ranges released */
 	uint64_t releases;		/* release records */
+	uint64_t refused;		/* refused records */
 	char target[4096];		/* the last capture's dump file, "" if none */
+	struct pd_journal_target *targets;	/* every target, in order */
+	size_t ntargets;
+	char collector[4096];		/* the last collector record, "" if none */
 	bool final;			/* everything was released */
 	char final_how[32];
 	bool torn_tail;			/* an incomplete last record was dropped */
@@ -72,10 +101,16 @@ struct pd_journal *pd_journal_append(const char *path, const struct pd_journal_s
 int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
 			   struct pd_error *err);
 int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err);
+int pd_journal_add_collector(struct pd_journal *j, const char *line, struct pd_error *err);
+/* Buffer a saved record (synced with the next pd_journal_sync()). */
+int pd_journal_add_saved(struct pd_journal *j, uint64_t off, uint64_t len, uint32_t crc,
+			 struct pd_error *err);
+/* Record (and sync) that the kernel refused the release of [addr, addr+len). */
+int pd_journal_add_refused(struct pd_journal *j, uint64_t addr, uint64_t len,
+			   struct pd_error *err);
 int pd_journal_add_final(struct pd_journal *j, const char *how, struct pd_error *err);
 int pd_journal_sync(struct pd_journal *j, struct pd_error *err);
 void pd_journal_close(struct pd_journal *j);
 
-uint32_t pd_crc32(const void *data, size_t len);
 
 #endif

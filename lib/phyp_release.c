@@ -51,15 +51,6 @@ struct phyp_release {
 	uint64_t excluded_pfns, written_pfns, nscan, nrescan;
 };
 
-static void root_join(char *out, size_t size, const char *root, const char *rel)
-{
-	size_t n = strlen(root);
-
-	while (n && root[n - 1] == '/')
-		n--;
-	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
-}
-
 static int count_piece(void *arg, uint64_t addr, uint64_t len)
 {
 	(void)addr;
@@ -220,7 +211,7 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	if (o->journal)
 		snprintf(jpath, sizeof(jpath), "%s", o->journal);
 	else
-		root_join(jpath, sizeof(jpath), root, PD_DEFAULT_JOURNAL);
+		pd_path_join(jpath, sizeof(jpath), root, PD_DEFAULT_JOURNAL);
 	if (pd_dump_state_read(root, jpath, &r->st, err))
 		goto fail_state;
 	if (check_journal(r, err) || read_layout(r, o, err))

@@ -29,6 +29,7 @@
 #include "commands.h"
 #include "dump_state.h"
 #include "dump_writer.h"
+#include "fileio.h"
 #include "flat_stream.h"
 #include "json_out.h"
 #include "kdump_track.h"
@@ -114,15 +115,6 @@ static void save_usage(FILE *f)
 		"unsaved memory stays reserved), 2 usage error, 3 refused (the dump's state or\n"
 		"journal says it cannot be saved safely), 4 this boot holds no dump.\n",
 		DEFAULT_COLLECTOR, PD_DEFAULT_JOURNAL);
-}
-
-static void root_path(char *out, size_t size, const char *root, const char *rel)
-{
-	size_t n = strlen(root);
-
-	while (n && root[n - 1] == '/')
-		n--;
-	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
 }
 
 static int fail(struct save *s, const char *hint)
@@ -689,7 +681,7 @@ static int setup(struct save *s, int argc, char **argv)
 	if (s->o.vmcore)
 		snprintf(s->vmcore, sizeof(s->vmcore), "%s", s->o.vmcore);
 	else
-		root_path(s->vmcore, sizeof(s->vmcore), s->o.root, "proc/vmcore");
+		pd_path_join(s->vmcore, sizeof(s->vmcore), s->o.root, "proc/vmcore");
 	return -1;
 }
 

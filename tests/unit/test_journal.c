@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "crc32.h"
 #include "journal.h"
 #include "unit.h"
 
