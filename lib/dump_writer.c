@@ -48,6 +48,16 @@ static int sync_dir(const char *dir)
 int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *name,
 			struct pd_error *err)
 {
+	char tmp[NAME_MAX + 1];
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s-incomplete", name) >= sizeof(tmp))
+		return pd_fail(err, "dump file name too long");
+	return pd_dump_writer_open_tmp(w, dir, name, tmp, err);
+}
+
+int pd_dump_writer_open_tmp(struct pd_dump_writer *w, const char *dir, const char *name,
+			    const char *tmp, struct pd_error *err)
+{
 	struct stat sb;
 
 	memset(w, 0, sizeof(*w));
@@ -57,7 +67,7 @@ int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *n
 	snprintf(w->dir, sizeof(w->dir), "%s", dir);
 	if ((size_t)snprintf(w->final_path, sizeof(w->final_path), "%s/%s", dir, name) >=
 	    sizeof(w->final_path) ||
-	    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s-incomplete", dir, name) >=
+	    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s", dir, tmp) >=
 	    sizeof(w->path))
 		return pd_fail(err, "dump path too long");
 	if (!lstat(w->final_path, &sb))

@@ -40,6 +40,10 @@ struct pd_dump_writer {
 int pd_dump_writer_mkdir(const char *dir, struct pd_error *err);
 int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *name,
 			struct pd_error *err);
+/* The same, writing to <dir>/<tmp> until finish renames it to <dir>/<name>
+ * (a resumed capture writes beside the partial files it reads from). */
+int pd_dump_writer_open_tmp(struct pd_dump_writer *w, const char *dir, const char *name,
+			    const char *tmp, struct pd_error *err);
 int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsigned char *data,
 			 size_t len, struct pd_error *err);
 int pd_dump_writer_sync(struct pd_dump_writer *w, struct pd_error *err);

@@ -169,3 +169,20 @@ void pd_path_join(char *out, size_t size, const char *root, const char *rel)
 		n = 0;
 	snprintf(out, size, "%.*s/%s", (int)n, root, rel);
 }
+
+int pd_fd_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	int fd = *(const int *)ctx;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = pread(fd, (char *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}

@@ -475,7 +475,7 @@ int pd_journal_add_saved(struct pd_journal *j, uint64_t off, uint64_t len, uint3
 {
 	char body[80];
 
-	snprintf(body, sizeof(body), "saved 0x%" PRIx64 " 0x%" PRIx64 " %08" PRIx32, off, len, crc);
+	snprintf(body, sizeof(body), "saved 0x%" PRIx64 " 0x%" PRIx64 " 0x%08" PRIx32, off, len, crc);
 	if (put_record(j->fd, body))
 		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
 	return 0;

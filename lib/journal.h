@@ -11,7 +11,7 @@
  *     layout <release_region line as read at the start of the capture> *<crc>
  *     target <path of the dump file being written> *<crc>   (each capture)
  *     collector <core_collector line the capture runs> *<crc>
- *     saved 0x<off> 0x<len> <crc32 hex> *<crc>     (a durable range of the
+ *     saved 0x<off> 0x<len> 0x<crc32> *<crc>        (a durable range of the
  *                                                   last target's file, and
  *                                                   the CRC-32 of its bytes)
  *     release 0x<addr> 0x<len> *<crc>              (reserved physical range,

@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
-void pd_kdump_track_init(struct pd_kdump_track *t, int fd, const struct pd_kdump_events *ev)
+void pd_kdump_track_init(struct pd_kdump_track *t, pd_read_fn rd, void *rd_ctx,
+			 const struct pd_kdump_events *ev)
 {
 	memset(t, 0, sizeof(*t));
-	t->fd = fd;
+	t->rd = rd;
+	t->rd_ctx = rd_ctx;
 	t->ev = *ev;
 	pd_rangeset_init(&t->head_got);
 	pd_rangeset_init(&t->bm2_got);
@@ -33,64 +35,40 @@ static int confuse(struct pd_kdump_track *t, const char *what, uint64_t offset)
 	return 0;
 }
 
-static uint32_t u32_at(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t u64_at(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /* The disk_dump_header is complete: check it and derive the layout. */
 static int parse_header(struct pd_kdump_track *t)
 {
-	const unsigned char *h = t->head;
-	int32_t version = (int32_t)u32_at(h + 8);
-	int32_t bs = (int32_t)u32_at(h + 428), sub = (int32_t)u32_at(h + 432);
-	uint32_t bmb = u32_at(h + 436);
+	struct pd_kdump_layout *l = &t->layout;
+	struct pd_error e;
 
-	if (memcmp(h, "KDUMP   ", 8))
-		return confuse(t, "not a kdump-compressed header (the collector must not use -E)", 0);
-	if (version < 6)
-		return confuse(t, "kdump header version before 6 is not supported", 0);
-	if (bs < 4096 || bs > (1 << 20) || (bs & (bs - 1)) || sub <= 0 || sub > 1024 || !bmb)
-		return confuse(t, "kdump header has an implausible block size or layout", 0);
-	t->status = u32_at(h + PD_KDUMP_STATUS_OFFSET);
-	t->block_size = (uint64_t)bs;
-	t->sub_hdr_size = (uint64_t)sub;
-	t->bitmap_blocks = bmb;
-	t->len_bitmap2 = (uint64_t)bmb * t->block_size / 2;
-	t->off_bitmap2 = (1 + t->sub_hdr_size) * t->block_size + t->len_bitmap2;
-	t->off_pd = (1 + t->sub_hdr_size + t->bitmap_blocks) * t->block_size;
+	if (pd_kdump_decode_header(t->head, sizeof(t->head), l, &e))
+		return confuse(t, e.msg, 0);
+	t->status = l->status;
+	t->block_size = l->block_size;
+	t->sub_hdr_size = l->sub_hdr_size;
+	t->bitmap_blocks = l->bitmap_blocks;
+	t->len_bitmap2 = l->len_bitmap2;
+	t->off_bitmap2 = l->off_bitmap2;
+	t->off_pd = l->off_desc;
 	t->pd_next = t->off_pd;
 	t->have_header = true;
 	return 0;
 }
 
-/* Sub-header fields we need: dump_level (+8), max_mapnr_64 (+96). */
+/* The sub-header's fields we need arrive in its first record. */
 static int take_sub(struct pd_kdump_track *t, uint64_t offset, const unsigned char *d, size_t len)
 {
-	uint64_t base = t->block_size, want_hi = base + 104;
-	unsigned char sub[104];
+	uint64_t base = t->block_size, want_hi = base + PD_KDUMP_SUB_HEADER_SIZE;
+	struct pd_error e;
 
 	if (offset + len <= base || offset >= want_hi)
 		return 0;
-	/* The 104 bytes we need arrive in the first sub-header record. */
 	if (offset > base || offset + len < want_hi)
 		return confuse(t, "the kdump sub-header arrived in pieces", offset);
-	memcpy(sub, d + (base - offset), sizeof(sub));
-	t->dump_level = (int)u32_at(sub + 8);
-	t->max_mapnr = u64_at(sub + 96);
-	if (!t->max_mapnr || (t->max_mapnr + 7) / 8 > t->len_bitmap2)
-		return confuse(t, "kdump sub-header: max_mapnr does not fit the bitmap", offset);
+	if (pd_kdump_decode_sub_header(d + (base - offset), PD_KDUMP_SUB_HEADER_SIZE, &t->layout, &e))
+		return confuse(t, e.msg, offset);
+	t->dump_level = t->layout.dump_level;
+	t->max_mapnr = t->layout.max_mapnr;
 	t->have_sub = true;
 	return 0;
 }
@@ -147,7 +125,6 @@ static int bm2_bit(struct pd_kdump_track *t, uint64_t pfn)
 
 	if (byte < t->bmbuf_off || byte >= t->bmbuf_off + t->bmbuf_len) {
 		size_t want = sizeof(t->bmbuf);
-		ssize_t r;
 		uint64_t k;
 
 		if (!pd_rangeset_covers(&t->bm2_got, byte, byte + 1))
@@ -156,13 +133,10 @@ static int bm2_bit(struct pd_kdump_track *t, uint64_t pfn)
 		k = pd_rangeset_lower(&t->bm2_got, byte);
 		if (t->bm2_got.iv[k].end - byte < want)
 			want = (size_t)(t->bm2_got.iv[k].end - byte);
-		do
-			r = pread(t->fd, t->bmbuf, want, (off_t)(t->off_bitmap2 + byte));
-		while (r < 0 && errno == EINTR);
-		if (r <= 0)
+		if (t->rd(t->rd_ctx, t->off_bitmap2 + byte, t->bmbuf, want))
 			return -1;
 		t->bmbuf_off = byte;
-		t->bmbuf_len = (uint64_t)r;
+		t->bmbuf_len = want;
 	}
 	return t->bmbuf[byte - t->bmbuf_off] >> (pfn % 8) & 1;
 }
@@ -227,9 +201,14 @@ static void decide_cycles(struct pd_kdump_track *t)
 
 static int take_descriptor(struct pd_kdump_track *t, const unsigned char *d, uint64_t at)
 {
-	uint64_t off = u64_at(d);
-	uint32_t size = u32_at(d + 8);
+	struct pd_kdump_desc desc;
+	uint64_t off;
+	uint32_t size;
 	int bit;
+
+	pd_kdump_decode_desc(d, &t->layout, &desc);
+	off = desc.offset;
+	size = desc.size;
 
 	/* The pfn of this descriptor: the next set bit of bitmap2. */
 	for (;;) {

@@ -2,15 +2,13 @@
  * (from makedumpfile's flattened stream) and tells which pfns are excluded
  * and which are written.
  *
- * File layout (makedumpfile, header version 6): disk_dump_header at 0
- * (464 bytes, native endian), sub-header at block 1, then bitmap1 and
- * bitmap2 (each half of bitmap_blocks), then one 24-byte page descriptor per
- * set bit of bitmap2 (ascending pfn), then page data.
+ * File layout: lib/kdump_format.h.
  *
  * Contract:
  *  - Call pd_kdump_track_chunk() for every chunk AFTER it is written to the
- *    dump file: the tracker reads bitmap2 back from that file (through @fd)
- *    to map descriptors to pfns, so its memory does not grow with the dump.
+ *    dump file: the tracker reads bitmap2 back from that file (through the
+ *    read callback) to map descriptors to pfns, so its memory does not grow
+ *    with the dump.
  *  - excluded(): pfns whose bitmap2 bit arrived as 0 (filtered out; never
  *    read again by makedumpfile).  written(): pfns whose descriptor and whole
  *    data block are both in the file.  Each pfn is reported at most once.
@@ -29,13 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kdump_format.h"
 #include "pd_error.h"
 #include "rangeset.h"
 
-#define PD_KDUMP_HEADER_SIZE 464
-#define PD_KDUMP_STATUS_OFFSET 424
-#define PD_KDUMP_INCOMPLETE 0x8
-#define PD_PAGE_DESC_SIZE 24
 
 struct pd_kdump_events {
 	int (*excluded)(void *arg, uint64_t pfn_start, uint64_t pfn_end);
@@ -48,7 +43,9 @@ struct pd_kdump_pending {
 };
 
 struct pd_kdump_track {
-	int fd;
+	pd_read_fn rd;			/* reads the dump file back */
+	void *rd_ctx;
+	struct pd_kdump_layout layout;
 	struct pd_kdump_events ev;
 	bool confused, events_failed;
 	struct pd_error why;
@@ -80,7 +77,8 @@ struct pd_kdump_track {
 	uint64_t excluded_pfns, dumpable_pfns, descriptors, written_pfns, zero_pages;
 };
 
-void pd_kdump_track_init(struct pd_kdump_track *t, int fd, const struct pd_kdump_events *ev);
+void pd_kdump_track_init(struct pd_kdump_track *t, pd_read_fn rd, void *rd_ctx,
+			 const struct pd_kdump_events *ev);
 void pd_kdump_track_free(struct pd_kdump_track *t);
 /* Returns -1 only when an event callback failed (then ->events_failed);
  * confusion is not an error of the call. */

@@ -58,8 +58,14 @@ static int issue(struct pd_releaser *r, const struct pd_interval *iv, size_t n)
 	for (i = 0; i < n; i++) {
 		uint64_t len = iv[i].end - iv[i].start;
 
-		if (pd_backend_release(r->backend, iv[i].start, len, &r->error))
+		if (pd_backend_release(r->backend, iv[i].start, len, &r->error)) {
+			/* Nothing went back: say so, or a rerun would count it
+			 * as released (best effort: the release failed anyway). */
+			if (r->journal)
+				(void)pd_journal_add_refused(r->journal, iv[i].start, len, NULL);
+			r->error.kind = PD_ERR_KERNEL;
 			goto fail;
+		}
 		r->bytes_released += len;
 		r->writes++;
 		if (r->on_release)

@@ -1,5 +1,9 @@
 #include "units.h"
 
+#include <inttypes.h>
+
+#include <stdio.h>
+
 #include <errno.h>
 #include <stdlib.h>
 
@@ -28,4 +32,20 @@ int pd_parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+void pd_human_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, size, "%.1f %s", v, unit[u]);
+	else
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
 }

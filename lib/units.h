@@ -7,8 +7,11 @@
 #ifndef PD_UNITS_H
 #define PD_UNITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 int pd_parse_size(const char *s, uint64_t *out);
+/* "1.5 GiB"-style text for messages (binary units, one decimal). */
+void pd_human_bytes(char *buf, size_t size, uint64_t bytes);
 
 #endif

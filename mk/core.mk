@@ -1,12 +1,21 @@
 # libphypdump, the phypdump command, their unit tests and fuzz targets.
 
 LIB_SRCS   := $(sort $(wildcard lib/*.c))
-CMD_SRCS   := $(sort $(wildcard src/*.c))
+# save_resume.c (FUSE, decompressors) in the native build; the static
+# ppc64le test build has neither and takes save_resume_none.c.
+CMD_SRCS   := $(filter-out src/save_resume_none.c,$(sort $(wildcard src/*.c)))
+PPC_CMD_SRCS := $(filter-out src/save_resume.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CMD_OBJS   := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 CMD_SAN_OBJS := $(CMD_SRCS:%.c=$(BUILD)/san/%.o)
 LIBPD      := $(BUILD)/libphypdump.a
+# What lib/ links: the decompressors of makedumpfile's page formats (the
+# resume view reads pages back from partial dumps).  One place; extend here.
+LIB_LDLIBS := -lz -llzo2 -lsnappy -lzstd
+# The command adds FUSE (the resume view's mount).
+CMD_FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
+CMD_LDLIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
 LIBPD_SAN  := $(BUILD)/san/libphypdump.a
 
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
@@ -45,22 +54,22 @@ $(LIBPD_SAN): $(LIB_SAN_OBJS)
 
 phypdump: $(CMD_OBJS) $(LIBPD)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS) $(LIB_LDLIBS) $(CMD_LDLIBS)
 
 $(BUILD)/san/phypdump: $(CMD_SAN_OBJS) $(LIBPD_SAN)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS) $(LIB_LDLIBS) $(CMD_LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD) $(LIB_LDLIBS)
 
 $(BUILD)/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD_SAN)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN) $(LIB_LDLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
 
 .PHONY: check-unit check-unit-san check-fuzz check-status check-shell fuzz install-phypdump
 check-unit: $(UNIT_BINS)
@@ -89,7 +98,7 @@ install-phypdump: phypdump
 
 # A static ppc64le phypdump for the emulated POWER guest (tests/e2e).
 PPC_CC ?= powerpc64le-linux-gnu-gcc
-PPC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/ppc64le/%.o) $(CMD_SRCS:%.c=$(BUILD)/ppc64le/%.o)
+PPC_OBJS := $(filter-out $(BUILD)/ppc64le/lib/resume_view.o,$(LIB_SRCS:%.c=$(BUILD)/ppc64le/%.o)) $(PPC_CMD_SRCS:%.c=$(BUILD)/ppc64le/%.o)
 
 $(BUILD)/ppc64le/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@mkdir -p $(dir $@)
@@ -104,9 +113,12 @@ phypdump-ppc64le: $(BUILD)/ppc64le/phypdump
 
 # tests/e2e's probe of /proc/vmcore during a capture, for the same guest.
 PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o) \
-	$(BUILD)/ppc64le/sim/elfcore.o
-$(BUILD)/ppc64le/vmcore-probe: tests/e2e/vmcore-probe.c $(PROBE_OBJS) $(wildcard lib/*.h) sim/elfcore.h
+	$(BUILD)/ppc64le/lib/elfcore.o
+$(BUILD)/ppc64le/vmcore-probe: tests/e2e/vmcore-probe.c $(PROBE_OBJS) $(wildcard lib/*.h)
 	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -Ilib -Isim -static -o $@ $< $(PROBE_OBJS)
 
 .PHONY: vmcore-probe-ppc64le
 vmcore-probe-ppc64le: $(BUILD)/ppc64le/vmcore-probe
+
+# The resume view's mount needs FUSE's headers.
+$(BUILD)/src/save_resume.o $(BUILD)/san/src/save_resume.o: CFLAGS += $(CMD_FUSE_CFLAGS)

@@ -1,25 +1,10 @@
 #include "progress.h"
+#include "units.h"
 
 #include <inttypes.h>
 #include <unistd.h>
 
 #include "timeline.h"
-
-void pd_human_bytes(char *buf, size_t size, uint64_t bytes)
-{
-	static const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u)
-		snprintf(buf, size, "%.1f %s", v, unit[u]);
-	else
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
-}
 
 void pd_progress_init(struct pd_progress *p, FILE *out, double t0)
 {

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "units.h"
 #include <stdio.h>
 
 struct pd_progress {
@@ -26,6 +28,5 @@ struct pd_progress_sample {
 void pd_progress_init(struct pd_progress *p, FILE *out, double t0);
 void pd_progress_update(struct pd_progress *p, const struct pd_progress_sample *s, bool force);
 void pd_progress_done(struct pd_progress *p);
-void pd_human_bytes(char *buf, size_t size, uint64_t bytes);
 
 #endif

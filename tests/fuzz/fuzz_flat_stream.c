@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "flat_stream.h"
+#include "fileio.h"
 #include "kdump_track.h"
 #include "rangeset.h"
 
@@ -61,7 +62,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	pd_rangeset_init(&c.seen);
 	ev.arg = &c;
-	pd_kdump_track_init(&c.t, c.fd, &ev);
+	pd_kdump_track_init(&c.t, pd_fd_read, &c.fd, &ev);
 	pd_flat_init(&p, on_data, &c);
 	/* Feed in uneven pieces to exercise every split. */
 	for (i = 0; i < size; i += cut * 13)

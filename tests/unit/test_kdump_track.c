@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "kdump_synth.h"
+#include "fileio.h"
 #include "kdump_track.h"
 #include "unit.h"
 
@@ -61,7 +62,7 @@ static void run_one(int split_bitmap, int data_first, int pd_bytewise)
 
 	memset(&x, 0, sizeof(x));
 	ev.arg = &x;
-	pd_kdump_track_init(&t, fd, &ev);
+	pd_kdump_track_init(&t, pd_fd_read, &fd, &ev);
 	CHECK(feed(&t, fd, 0, dump.head, 464) == 0);
 	CHECK(t.have_header);
 	CHECK(feed(&t, fd, SYN_BS, dump.sub, 104) == 0);
@@ -136,7 +137,7 @@ static void confused_by(const char *what, int variant)
 
 	memset(&x, 0, sizeof(x));
 	ev.arg = &x;
-	pd_kdump_track_init(&t, fd, &ev);
+	pd_kdump_track_init(&t, pd_fd_read, &fd, &ev);
 	switch (variant) {
 	case 0:	/* no header first */
 		feed(&t, fd, SYN_BS, dump.sub, 104);
@@ -204,7 +205,7 @@ int main(void)
 		memset(&x, 0, sizeof(x));
 		x.fail = 1;
 		ev.arg = &x;
-		pd_kdump_track_init(&t, fd, &ev);
+		pd_kdump_track_init(&t, pd_fd_read, &fd, &ev);
 		feed(&t, fd, 0, dump.head, 464);
 		feed(&t, fd, SYN_BS, dump.sub, 104);
 		CHECK(feed(&t, fd, SYN_OFF_BM2, dump.bm2, SYN_BS) == -1);

@@ -222,7 +222,7 @@ static void one_cycle(void)
 	put("sys/kernel/fadump/release_region", layout);
 	r = open_min(PG, NULL, NULL, &err);
 	CHECK(r == NULL);
-	CHECK_STR_CONTAINS(err.msg, "already released");
+	CHECK_STR_CONTAINS(err.msg, "released already");
 	phyp_release_close(r);
 }
 

@@ -16,8 +16,8 @@
  *  - The file is read only through the caller's read callback, so the same code
  *    runs on a file (pread) and on a buffer (the fuzz target).
  */
-#ifndef SIM_ELFCORE_H
-#define SIM_ELFCORE_H
+#ifndef PD_ELFCORE_H
+#define PD_ELFCORE_H
 
 #include <stddef.h>
 #include <stdint.h>

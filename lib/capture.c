@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "capture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crc32.h"
+#include "elfcore.h"
+#include "fileio.h"
+#include "units.h"
+
+/* ---- init: what the boot holds, the lock, the journal, the layout ---- */
+
+/* flock the journal's directory for the whole capture (created 0700 when
+ * missing, as the journal's own directory is). */
+static int take_lock(struct pd_capture *c, struct pd_error *err)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	size_t failed;
+
+	snprintf(dir, sizeof(dir), "%s", c->st.journal_path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	if (pd_mkdir_p(dir, 0700, &failed))
+		return pd_fail_errno(err, errno, "cannot create the journal directory %.*s",
+				     (int)failed, dir);
+	c->lock_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (c->lock_fd < 0)
+		return pd_fail_errno(err, errno, "cannot open the journal directory %s", dir);
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK)
+			return pd_fail_kind(err, PD_ERR_BUSY,
+					    "another capture of this dump is running (it holds the lock on %s); "
+					    "wait for it, or stop it first", dir);
+		return pd_fail_errno(err, errno, "cannot lock %s", dir);
+	}
+	return 0;
+}
+
+/* Every byte of crashed memory the vmcore describes must be held by the
+ * boot-time layout.  A line that no longer holds some of it was read after
+ * memory was released (the journal that knew is lost, or another one was
+ * named): deriving releases or a dump from it would be wrong. */
+static int check_layout_holds_vmcore(struct pd_capture *c, struct pd_error *err)
+{
+	struct elfcore ec;
+	struct stat sb;
+	char msg[256];
+	int fd, rc = 0;
+	size_t i;
+
+	fd = open(c->vmcore, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb)) {
+		rc = pd_fail_kind(err, PD_ERR_UNSUPPORTED, "cannot read %s: %s", c->vmcore,
+				  strerror(errno));
+		goto out;
+	}
+	/* Not an ELF core: the collector will refuse it before it reports
+	 * anything, so nothing can be released from it either. */
+	if (elfcore_parse(pd_fd_read, &fd, (uint64_t)sb.st_size, &ec, msg, sizeof(msg))) {
+		snprintf(c->note, sizeof(c->note), "%.80s is not an ELF vmcore the layout can be "
+			 "checked against: %.80s", c->vmcore, msg);
+		goto out;
+	}
+	for (i = 0; i < ec.nloads && !rc; i++) {
+		const struct elfcore_load *l = &ec.loads[i];
+		uint64_t held = pd_map_held_bytes(&c->map, l->paddr, l->memsz);
+
+		if (held != l->memsz) {
+			char gone[32];
+
+			pd_human_bytes(gone, sizeof(gone), l->memsz - held);
+			rc = pd_fail_kind(err, PD_ERR_REFUSED,
+					  "%s of the crashed memory at 0x%" PRIx64 "-0x%" PRIx64
+					  " that %s describes is not held by the dump's areas: it was released "
+					  "by a capture whose journal (%s) is missing or another; a dump now "
+					  "would be silently wrong",
+					  gone, l->paddr, l->paddr + l->memsz, c->vmcore, c->st.journal_path);
+		}
+	}
+	elfcore_free(&ec);
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* The journal's rules: refuse a damaged one, move another boot's aside,
+ * resume (or refuse) after earlier releases. */
+static int journal_rules(struct pd_capture *c, struct pd_error *err)
+{
+	struct pd_dump_state *s = &c->st;
+	char old[PATH_MAX + 80];
+
+	if (s->journal_rc < 0)
+		return pd_fail_kind(err, PD_ERR_REFUSED,
+				    "%s; phypdump cannot know which dump memory is already gone "
+				    "(move the journal away only if nothing ran on this boot before)",
+				    s->journal_err.msg);
+	if (s->journal_rc == 0 && s->journal_stale) {
+		snprintf(old, sizeof(old), "%s.%s", s->journal_path, s->journal.boot_id);
+		if (rename(s->journal_path, old))
+			return pd_fail_errno(err, errno, "cannot move the old journal %s aside",
+					     s->journal_path);
+		pd_journal_state_free(&s->journal);
+		s->journal_rc = 1;
+	}
+	if (s->journal_rc)
+		return 0;
+	if (s->journal.final)
+		return pd_fail_kind(err, PD_ERR_NO_DUMP,
+				    "this dump was saved and all of its memory released already (journal %s, final %s)",
+				    s->journal_path, s->journal.final_how);
+	if (!pd_rangeset_total(&s->journal.released))
+		return 0;
+	c->resume = true;
+	if (!c->o.can_resume) {
+		char done[32];
+
+		pd_human_bytes(done, sizeof(done), pd_rangeset_total(&s->journal.released));
+		return pd_fail_kind(err, PD_ERR_REFUSED,
+				    "an earlier capture on this boot already released %s of this dump "
+				    "(journal %s): finish it with 'phypdump save', which resumes it; or give "
+				    "back the rest with echo 1 > /sys/kernel/fadump/release_mem (the dump is lost)",
+				    done, s->journal_path);
+	}
+	return 0;
+}
+
+/* How memory will go back. */
+static int plan(struct pd_capture *c, struct pd_error *err)
+{
+	enum pd_release_mechanism m = c->o.release_region ? PD_RELEASE_INCREMENTAL :
+				      pd_detect_mechanism(&c->st.det);
+	const char *rr = c->o.release_region ? c->o.release_region : c->st.det.release_region;
+	struct pd_error sub;
+	char vm[PATH_MAX];
+
+	if (c->o.no_release) {
+		c->mode = PD_CAPTURE_KEEP;
+		c->mode_why = "no release: all dump memory stays reserved";
+		return 0;
+	}
+	/* Under a root other than "/" (a simulated dump boot) the tests name
+	 * the vmcore the simulator serves; in production only /proc/vmcore is
+	 * the memory release_region frees. */
+	pd_path_join(vm, sizeof(vm), c->st.det.root, "proc/vmcore");
+	if (strcmp(vm, c->vmcore) && !strcmp(c->st.det.root, "/"))
+		return pd_fail_kind(err, PD_ERR_USAGE,
+				    "%s is not this dump boot's vmcore (%s): releasing memory while "
+				    "reading another file would free what that file does not hold; "
+				    "add --no-release, or use --root for a simulated dump boot",
+				    c->vmcore, vm);
+	if (c->o.require_incremental && (m != PD_RELEASE_INCREMENTAL || !rr[0]))
+		return pd_fail_kind(err, PD_ERR_UNSUPPORTED,
+				    "no release_region under %s: this kernel cannot release dump memory "
+				    "incrementally (not a dump boot, or no release_region support)",
+				    c->st.det.root);
+	if (m == PD_RELEASE_NONE) {
+		c->mode = PD_CAPTURE_KEEP;
+		c->mode_why = "this kernel offers no way to release dump memory";
+		return 0;
+	}
+	if (m == PD_RELEASE_ALL_AT_ONCE) {
+		c->mode_why = "stock firmware-assisted dump: everything goes back at the end (release_mem)";
+		if (c->o.dry_run) {
+			c->mode = PD_CAPTURE_DRY_RUN;
+			pd_backend_open_dry_run(&c->backend, c->o.dry_run);
+		} else {
+			c->mode = PD_CAPTURE_AT_END;
+			if (pd_backend_open_release_mem(&c->backend, c->st.det.release_mem, err))
+				return pd_error_context(err, "run phypdump as root");
+		}
+		c->have_backend = true;
+		return 0;
+	}
+	if (!c->boot.ndump)
+		return pd_fail_kind(err, PD_ERR_REFUSED,
+				    "release_region is there but the dump's areas could not be read");
+	if (pd_map_init(&c->map, &c->boot, c->o.sys_page_size, &sub)) {
+		/* Overlapping areas (the seed's own example): no release can be
+		 * derived from them, so everything goes at the end, at once. */
+		snprintf(c->note, sizeof(c->note), "%s", sub.msg);
+		c->mode_why = "the dump's areas cannot be mapped safely; nothing is released early";
+		if (!c->st.det.release_mem[0] || c->o.dry_run || c->o.require_incremental) {
+			if (c->o.require_incremental)
+				return pd_fail_kind(err, PD_ERR_REFUSED, "%s", sub.msg);
+			c->mode = PD_CAPTURE_KEEP;
+			return 0;
+		}
+		c->mode = PD_CAPTURE_AT_END;
+		if (pd_backend_open_release_mem(&c->backend, c->st.det.release_mem, err))
+			return pd_error_context(err, "run phypdump as root");
+		c->have_backend = true;
+		return 0;
+	}
+	c->have_map = true;
+	if (c->st.journal_rc != 0 && check_layout_holds_vmcore(c, err))
+		return -1;
+	if (c->o.dry_run) {
+		pd_backend_open_dry_run(&c->backend, c->o.dry_run);
+		c->mode = PD_CAPTURE_DRY_RUN;
+		c->mode_why = "dry run: releases are only logged";
+	} else {
+		if (pd_backend_open_release_region(&c->backend, rr, err))
+			return pd_error_context(err, "run phypdump as root");
+		c->mode = PD_CAPTURE_INCREMENTAL;
+		c->mode_why = "incremental (release_region)";
+	}
+	c->have_backend = true;
+	return 0;
+}
+
+/* makedumpfile --phyp-release=PATH names release_region itself. */
+static int explicit_line(struct pd_capture *c, const char *path, struct pd_error *err)
+{
+	struct pd_error sub;
+	char *line;
+	size_t len;
+	int rc = pd_read_file(path, (size_t)64 << 20, &line, &len);
+
+	if (rc > 0)
+		return pd_fail_kind(err, PD_ERR_UNSUPPORTED, "%s does not exist: this boot holds no "
+				    "dump whose memory can be released incrementally", path);
+	if (rc < 0)
+		return pd_fail_errno(err, errno, "cannot read %s", path);
+	pd_rr_free(&c->st.current);
+	rc = pd_rr_parse(line, len, &c->st.current, &sub);
+	free(line);
+	if (rc)
+		return pd_fail_kind(err, PD_ERR_REFUSED, "%s: %s", path, sub.msg);
+	c->st.have_line = true;
+	return 0;
+}
+
+static bool opal_dump_boot(const struct pd_capture *c)
+{
+	char p[PATH_MAX];
+
+	pd_path_join(p, sizeof(p), c->st.det.root, "proc/device-tree/ibm,opal/dump/mpipl-boot");
+	return access(p, F_OK) == 0;
+}
+
+int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struct pd_error *err)
+{
+	const char *root = o->root ? o->root : "/";
+
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	c->lock_fd = -1;
+	c->out_fd = -1;
+	c->backend.fd = -1;
+	pd_rangeset_init(&c->unsaved);
+	if (!c->o.sys_page_size)
+		c->o.sys_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (!c->o.min_release)
+		c->o.min_release = PD_CAPTURE_DEFAULT_MIN_RELEASE;
+	if (c->o.sys_page_size & (c->o.sys_page_size - 1)) {
+		pd_fail_kind(err, PD_ERR_USAGE, "the page size must be a power of two");
+		goto fail;
+	}
+	if (pd_dump_state_read(root, o->journal, &c->st, err)) {
+		err->kind = PD_ERR_REFUSED;
+		pd_error_context(err, "refusing to read or release anything");
+		goto fail;
+	}
+	if (o->vmcore)
+		snprintf(c->vmcore, sizeof(c->vmcore), "%s", o->vmcore);
+	else
+		pd_path_join(c->vmcore, sizeof(c->vmcore), c->st.det.root, "proc/vmcore");
+	if (opal_dump_boot(c)) {
+		pd_fail_kind(err, PD_ERR_UNSUPPORTED,
+			     "this is an OPAL (PowerNV) memory-preserving dump boot: phypdump saves "
+			     "pseries firmware-assisted dumps only; save it with the stock capture "
+			     "(/sys/firmware/opal/mpipl)");
+		goto fail;
+	}
+	if (!c->st.holds_dump && !o->vmcore) {
+		pd_fail_kind(err, PD_ERR_NO_DUMP,
+			     "this boot holds no firmware-assisted dump (no ibm,kernel-dump or "
+			     "ibm,dump-kernel device tree node with /proc/vmcore); nothing to save");
+		goto fail;
+	}
+	if (access(c->vmcore, R_OK)) {
+		/* Gone: the dump was released.  There but unreadable: a security
+		 * policy or not root; the stock capture must take it. */
+		if (errno == ENOENT)
+			pd_fail_kind(err, PD_ERR_NO_DUMP, "cannot read %s: %s; this boot holds no dump "
+				     "any more", c->vmcore, strerror(errno));
+		else
+			pd_fail_kind(err, PD_ERR_UNSUPPORTED, "cannot read %s: %s (a security policy, or "
+				     "not root?); save the dump with the stock capture", c->vmcore,
+				     strerror(errno));
+		goto fail;
+	}
+	if (o->release_region && explicit_line(c, o->release_region, err))
+		goto fail;
+	if (take_lock(c, err) || journal_rules(c, err))
+		goto fail;
+	/* The areas at the start of this dump: the journal's if one was begun
+	 * on this boot, else release_region now. */
+	if ((c->st.journal_rc == 0 && pd_rr_copy(&c->boot, &c->st.journal.layout)) ||
+	    (c->st.journal_rc != 0 && c->st.have_line && pd_rr_copy(&c->boot, &c->st.current))) {
+		pd_fail(err, "out of memory");
+		goto fail;
+	}
+	c->reserved_start = c->st.reserved_known ? c->st.reserved_bytes : 0;
+	if (plan(c, err))
+		goto fail;
+	return 0;
+fail:
+	pd_capture_fini(c);
+	return -1;
+}
+
+/* ---- begin: the journal names the target ---- */
+
+static bool will_release(const struct pd_capture *c)
+{
+	return c->mode == PD_CAPTURE_INCREMENTAL || c->mode == PD_CAPTURE_AT_END;
+}
+
+int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
+		     const char *collector, struct pd_error *err)
+{
+	struct pd_dump_state *s = &c->st;
+
+	c->out_fd = out_fd;
+	c->begun = true;
+	if (!will_release(c))
+		return 0;	/* nothing will be released: no journal needed */
+	if (s->journal_rc == 0) {
+		c->journal = pd_journal_append(s->journal_path, &s->journal, err);
+	} else {
+		c->journal = pd_journal_create(s->journal_path, s->boot_id[0] ? s->boot_id : "unknown",
+					       c->o.sys_page_size, &c->boot, err);
+	}
+	if (!c->journal)
+		return pd_error_context(err, "the journal must be writable before any memory is released");
+	if ((target && pd_journal_add_target(c->journal, target, err)) ||
+	    (collector && pd_journal_add_collector(c->journal, collector, err)))
+		return -1;
+	return 0;
+}
+
+/* ---- events ---- */
+
+static void on_release(void *arg, uint64_t addr, uint64_t len)
+{
+	struct pd_capture *c = arg;
+
+	c->released_bytes += len;
+	c->returned += len;
+	if (c->returned > c->reserved_start)
+		c->returned = c->reserved_start;
+	if (c->o.on_release)
+		c->o.on_release(c->o.on_release_arg, addr, len);
+}
+
+static int stop_with(struct pd_capture *c, const struct pd_error *e)
+{
+	if (!c->stopped) {
+		c->stopped = true;
+		if (e && e->msg[0])
+			c->error = *e;
+		else if (!c->error.msg[0])
+			pd_fail(&c->error, "capture: internal error");
+	}
+	return -1;
+}
+
+/* A ledger or releaser call failed: keep the first message, stop. */
+static int stop_from_parts(struct pd_capture *c)
+{
+	if (c->rel.failed)
+		return stop_with(c, &c->rel.error);
+	return stop_with(c, &c->ledger.error);
+}
+
+void pd_capture_stop(struct pd_capture *c, const struct pd_error *why)
+{
+	stop_with(c, why);
+}
+
+bool pd_capture_stopped(const struct pd_capture *c)
+{
+	return c->stopped;
+}
+
+/* Incremental events matter only while releasing as the dump is saved. */
+static bool live(const struct pd_capture *c)
+{
+	return c->begun && !c->stopped && !c->ended && c->have_ledger &&
+	       (c->mode == PD_CAPTURE_INCREMENTAL || c->mode == PD_CAPTURE_DRY_RUN);
+}
+
+int pd_capture_set_page_size(struct pd_capture *c, uint64_t pfn_bytes)
+{
+	uint64_t min;
+
+	if (c->pfn_bytes)
+		return c->pfn_bytes == pfn_bytes ? 0 : -1;
+	if (!pfn_bytes || (pfn_bytes & (pfn_bytes - 1))) {
+		struct pd_error e;
+
+		pd_fail(&e, "the dump's page size %" PRIu64 " is not a power of two", pfn_bytes);
+		return stop_with(c, &e);
+	}
+	c->pfn_bytes = pfn_bytes;
+	if (!c->have_map)
+		return 0;
+	pd_releaser_init(&c->rel, &c->map, c->journal, &c->backend,
+			 c->resume ? &c->st.journal.released : NULL, pfn_bytes);
+	c->rel.on_release = on_release;
+	c->rel.on_release_arg = c;
+	/* One journal sync for everything a commit makes. */
+	pd_releaser_set_batch(&c->rel, true);
+	min = (c->o.min_release + pfn_bytes - 1) / pfn_bytes;
+	pd_ledger_init(&c->ledger, min ? min : 1, pd_releaser_pfns, &c->rel);
+	c->have_ledger = true;
+	return 0;
+}
+
+void pd_capture_set_cycles(struct pd_capture *c, bool single)
+{
+	c->cycles_known = true;
+	c->single_cycle = single;
+}
+
+int pd_capture_excluded(struct pd_capture *c, uint64_t s, uint64_t e)
+{
+	if (!live(c) || s >= e)
+		return 0;
+	return pd_ledger_excluded(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+int pd_capture_written(struct pd_capture *c, uint64_t s, uint64_t e)
+{
+	if (!live(c) || s >= e)
+		return 0;
+	return pd_ledger_written(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len)
+{
+	struct pd_error e;
+
+	/* From the first byte: the header and bitmaps come before the page
+	 * size is known, and a resume needs them verified too. */
+	if (!c->begun || c->stopped || c->ended || !len || c->out_fd < 0 || !c->journal ||
+	    c->mode != PD_CAPTURE_INCREMENTAL)
+		return 0;
+	if (pd_rangeset_add(&c->unsaved, off, off + len))
+		return pd_fail(&e, "capture: out of memory"), stop_with(c, &e);
+	return 0;
+}
+
+int pd_capture_pin(struct pd_capture *c, uint64_t s, uint64_t e)
+{
+	if (!live(c))
+		return 0;
+	return pd_ledger_pin(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+int pd_capture_unpin(struct pd_capture *c, uint64_t s, uint64_t e)
+{
+	if (!live(c))
+		return 0;
+	return pd_ledger_unpin(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+/* Journal a CRC for every file range written since the last time.  They are
+ * durable (the caller synced); the records ride on the next journal sync,
+ * which comes before any release that relies on them. */
+static int journal_saved(struct pd_capture *c)
+{
+	static unsigned char buf[1 << 20];
+	struct pd_error e;
+	size_t i;
+
+	for (i = 0; i < c->unsaved.n; i++) {
+		uint64_t off = c->unsaved.iv[i].start, end = c->unsaved.iv[i].end, p;
+		uint32_t crc = 0;
+
+		for (p = off; p < end;) {
+			size_t n = end - p < sizeof(buf) ? (size_t)(end - p) : sizeof(buf);
+
+			if (pd_fd_read(&c->out_fd, p, buf, n))
+				return pd_fail_errno(&e, errno ? errno : EIO,
+						     "reading back the dump file to checksum it failed"),
+				       stop_with(c, &e);
+			crc = pd_crc32_update(crc, buf, n);
+			p += n;
+		}
+		if (pd_journal_add_saved(c->journal, off, end - off, crc, &e))
+			return stop_with(c, &e);
+	}
+	pd_rangeset_clear(&c->unsaved);
+	return 0;
+}
+
+int pd_capture_durable(struct pd_capture *c)
+{
+	if (!live(c))
+		return 0;
+	if (c->unsaved.n && journal_saved(c))
+		return -1;
+	/* One cycle: makedumpfile reads no metadata once it writes, so what
+	 * is on disk can go.  Several cycles: later cycles may read metadata
+	 * in pages already written, so written pages wait for the end. */
+	if (c->cycles_known && c->single_cycle && pd_ledger_durable(&c->ledger))
+		return stop_from_parts(c);
+	return 0;
+}
+
+int pd_capture_commit(struct pd_capture *c)
+{
+	struct pd_error e;
+
+	if (!live(c) || !c->rel.npend)
+		return 0;
+	/* The releases rely on what the file says (bitmap2, pages): it is made
+	 * durable and checksummed first. */
+	if (c->unsaved.n) {
+		if (c->o.sync && c->o.sync(c->o.sync_arg, &e))
+			return stop_with(c, &e);
+		if (journal_saved(c))
+			return -1;
+	}
+	return pd_releaser_commit(&c->rel) ? stop_from_parts(c) : 0;
+}
+
+/* ---- the end ---- */
+
+/* The kernel ends the dump when its last reserved byte goes: release_region
+ * disappears (writes to an open descriptor then fail with ENOENT or ENODEV). */
+static bool dump_ended(const struct pd_capture *c)
+{
+	return c->backend.kind == PD_BACKEND_RELEASE_REGION && c->backend.path[0] &&
+	       access(c->backend.path, F_OK) && errno == ENOENT;
+}
+
+/* Release one whole boot area; the dump ending on the way is success.  The
+ * releaser is fresh for each call (batch off): a failure of one area is
+ * reported as such, never hidden by clearing a failed flag. */
+static int final_area(struct pd_capture *c, const struct pd_range *a)
+{
+	struct pd_releaser r;
+	int rc;
+
+	if (!a->len || dump_ended(c))
+		return 0;
+	pd_releaser_init(&r, &c->map, c->journal, &c->backend, NULL, c->o.sys_page_size);
+	r.on_release = on_release;
+	r.on_release_arg = c;
+	rc = pd_releaser_range(&r, a->addr, a->len);
+	if (rc && !dump_ended(c))
+		stop_with(c, &r.error);
+	pd_releaser_free(&r);
+	return c->stopped ? -1 : 0;
+}
+
+int pd_capture_end(struct pd_capture *c)
+{
+	struct pd_error e;
+	size_t i;
+
+	if (c->ended)
+		return pd_fail(&c->error, "capture: ended twice");
+	if (c->stopped)
+		return -1;
+	if (c->unsaved.n && c->journal && journal_saved(c))
+		return -1;
+	c->ended = true;
+	if (c->mode == PD_CAPTURE_KEEP)
+		return 0;
+	if (c->mode == PD_CAPTURE_AT_END ||
+	    (c->mode == PD_CAPTURE_DRY_RUN && !c->have_map)) {
+		if ((c->journal && pd_journal_add_final(c->journal, "release_mem", &e)) ||
+		    pd_backend_release_all(&c->backend, &c->boot, &e))
+			return pd_error_context(&e, "release the memory by hand: echo 1 > "
+						"/sys/kernel/fadump/release_mem"),
+			       stop_with(c, &e);
+		c->returned = c->reserved_start;
+		if (c->o.on_release)
+			c->o.on_release(c->o.on_release_arg, 0, c->reserved_start);
+		return 0;
+	}
+	/* Incremental (or its dry run): what is left of the ledger, pins and
+	 * all, then the whole areas (the kernel frees what is left, pages that
+	 * straddled earlier ranges included, and ends the dump). */
+	if (c->have_ledger) {
+		if (pd_ledger_durable(&c->ledger) || pd_ledger_unpin(&c->ledger, 0, UINT64_MAX) ||
+		    pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
+			return stop_from_parts(c);
+	}
+	if (final_area(c, &c->boot.cpu) || final_area(c, &c->boot.hpte))
+		return -1;
+	for (i = 0; i < c->boot.ndump; i++)
+		if (final_area(c, &c->boot.dump[i]))
+			return -1;
+	if (c->journal && pd_journal_add_final(c->journal, "release_region", &e))
+		return stop_with(c, &e);
+	c->returned = c->reserved_start;
+	return 0;
+}
+
+bool pd_capture_pfns_released(const struct pd_capture *c, uint64_t s, uint64_t e)
+{
+	return c->have_ledger && pd_rangeset_intersects(&c->ledger.released, s, e);
+}
+
+void pd_capture_fini(struct pd_capture *c)
+{
+	if (c->have_ledger)
+		pd_ledger_free(&c->ledger);
+	pd_releaser_free(&c->rel);
+	c->have_ledger = false;
+	if (c->journal)
+		pd_journal_close(c->journal);
+	c->journal = NULL;
+	if (c->have_backend)
+		pd_backend_close(&c->backend);
+	c->have_backend = false;
+	if (c->have_map)
+		pd_map_free(&c->map);
+	c->have_map = false;
+	pd_rr_free(&c->boot);
+	pd_rangeset_free(&c->unsaved);
+	pd_dump_state_free(&c->st);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
+	c->lock_fd = -1;
+}

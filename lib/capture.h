@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* capture.h — the capture engine: one session of saving a dump and giving its
+ * memory back.  Both front ends drive it (phypdump save, from makedumpfile's
+ * flattened stream; makedumpfile --phyp-release, from inside makedumpfile), so
+ * the release rule exists once:
+ *
+ *   memory is released only when its content is durably saved (written and
+ *   fdatasync'ed) or deliberately filtered out, and nothing will read it again.
+ *
+ * Lifecycle (embedded object: _init/_fini):
+ *   pd_capture_init()      what this boot holds; the lock; the journal's rules;
+ *                          the boot-time layout and its check against the
+ *                          vmcore; how memory will go back (mode)
+ *   pd_capture_begin()     the output is open and valid: the journal is created
+ *                          (or continued) and names the target and collector.
+ *                          Nothing is released before this.
+ *   events                 excluded / written / file_written / durable / pin /
+ *                          unpin / commit, in the dump's pfns
+ *   pd_capture_end()       the dump is complete and durable: the rest goes back
+ *                          and the dump ends
+ *   pd_capture_stop()      something failed: nothing more is ever released
+ *   pd_capture_fini()
+ *
+ * Invariants across calls:
+ *  - No pfn is released unless it was reported excluded, or written and then
+ *    made durable by pd_capture_durable(), and is not pinned.  Each release is
+ *    in the journal, synced, before the kernel sees it.
+ *  - Releases made while file ranges reported by pd_capture_file_written()
+ *    are not yet durable first make them durable (through the sync callback)
+ *    and journal their CRCs ("saved" records): a resumed capture can then
+ *    trust the partial file for every page already gone.
+ *  - The first failure (journal, kernel, an event the engine cannot honour, or
+ *    pd_capture_stop()) stops releasing for good: later events return 0 and do
+ *    nothing; pd_capture_end() then fails and releases nothing.  The first
+ *    failure's message is kept in ->error.
+ *  - The lock (flock on the journal's directory) is held from init to fini:
+ *    two captures of one dump never run at once (PD_ERR_BUSY).
+ *  - When the kernel ends the dump during the final whole-area releases
+ *    (release_region disappears once the last reserved byte is gone), that is
+ *    success, not a refused release.
+ *
+ * Errors of init carry a kind: PD_ERR_NO_DUMP (nothing held), PD_ERR_UNSUPPORTED
+ * (a dump phypdump cannot save: OPAL MPIPL, unreadable vmcore), PD_ERR_BUSY,
+ * PD_ERR_REFUSED (damaged journal, a layout that does not hold the vmcore, an
+ * earlier capture released memory and the front end cannot resume), PD_ERR_USAGE.
+ */
+#ifndef PD_CAPTURE_H
+#define PD_CAPTURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "backend.h"
+#include "dump_state.h"
+#include "journal.h"
+#include "ledger.h"
+#include "pd_error.h"
+#include "rangeset.h"
+#include "region_map.h"
+#include "releaser.h"
+#include "rr_grammar.h"
+
+/* 1 MiB: on the 8 GiB fixture runs of at least 1 MiB hold 98.7% of the
+ * excluded pages (338 writes); runs of 16 MiB only 81.8%, the rest waits. */
+#define PD_CAPTURE_DEFAULT_MIN_RELEASE ((uint64_t)1 << 20)
+/* Sync every 32 MiB written or every second, whichever comes first. */
+#define PD_CAPTURE_DEFAULT_SYNC_BYTES ((uint64_t)32 << 20)
+#define PD_CAPTURE_DEFAULT_SYNC_SECONDS 1.0
+
+enum pd_capture_mode {
+	PD_CAPTURE_KEEP,	/* nothing is released */
+	PD_CAPTURE_INCREMENTAL,	/* release_region, as the dump is saved */
+	PD_CAPTURE_AT_END,	/* release_mem, once the dump is whole */
+	PD_CAPTURE_DRY_RUN,	/* log what would be released */
+};
+
+struct pd_capture_opts {
+	const char *root;		/* NULL: "/" */
+	const char *journal;		/* NULL: <root>/var/lib/phypdump/journal */
+	const char *release_region;	/* NULL: detected under root */
+	const char *vmcore;		/* what the collector reads; NULL: <root>/proc/vmcore */
+	uint64_t sys_page_size;		/* the running kernel's; 0: sysconf() */
+	uint64_t min_release;		/* bytes; 0: PD_CAPTURE_DEFAULT_MIN_RELEASE */
+	bool no_release;		/* keep everything reserved */
+	FILE *dry_run;			/* non-NULL: log releases here, release nothing */
+	bool can_resume;		/* the front end resumes after earlier releases */
+	bool require_incremental;	/* refuse unless release_region is there */
+	/* Makes the output durable (fdatasync); NULL when the front end syncs
+	 * by itself before calling pd_capture_durable(). */
+	int (*sync)(void *arg, struct pd_error *err);
+	void *sync_arg;
+	/* Observer, after each successful release. */
+	void (*on_release)(void *arg, uint64_t addr, uint64_t len);
+	void *on_release_arg;
+};
+
+struct pd_capture {
+	struct pd_capture_opts o;
+	struct pd_dump_state st;
+	char vmcore[4096];
+	struct pd_rr boot;		/* the areas at the start of this dump */
+	enum pd_capture_mode mode;
+	const char *mode_why;
+	char note[512];			/* why the mode is less than asked, or "" */
+	bool resume;			/* earlier captures released memory */
+	uint64_t reserved_start;	/* bytes reserved when this capture began */
+	uint64_t returned;		/* bytes given back by this capture */
+	uint64_t released_bytes;	/* bytes handed to the kernel (whole-area
+					 * writes at the end count in full) */
+
+	/* private */
+	int lock_fd;
+	bool have_map, have_backend, have_ledger, begun, ended, stopped;
+	struct pd_map map;
+	struct pd_journal *journal;
+	struct pd_backend backend;
+	struct pd_releaser rel;
+	struct pd_ledger ledger;
+	uint64_t pfn_bytes;		/* the dump's page size, once known */
+	bool cycles_known, single_cycle;
+	int out_fd;			/* the dump file, for saved records */
+	struct pd_rangeset unsaved;	/* file ranges written, not yet checksummed */
+	struct pd_error error;
+};
+
+/* Returns 0, or -1 with @err (kind set); c is then finalized already. */
+int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struct pd_error *err);
+/* @target: the dump file being written (its descriptor @out_fd, or -1 when
+ * the front end does not report file ranges); @collector: the collector line.
+ * Returns 0, or -1 with @err (nothing was released). */
+int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
+		     const char *collector, struct pd_error *err);
+/* The dump's page size (makedumpfile's block size); once, before any event.
+ * -1 when it differs from an earlier call or is not a power of two. */
+int pd_capture_set_page_size(struct pd_capture *c, uint64_t pfn_bytes);
+/* Whether makedumpfile runs one cycle (written pages may go once durable) or
+ * several (later cycles may re-read metadata: written pages wait for the end). */
+void pd_capture_set_cycles(struct pd_capture *c, bool single);
+
+int pd_capture_excluded(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+int pd_capture_written(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+/* The output file's bytes [off, off+len) were written. */
+int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len);
+/* The output was fdatasync'ed: written pfns are durable and may go (one cycle). */
+int pd_capture_durable(struct pd_capture *c);
+int pd_capture_pin(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+int pd_capture_unpin(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+/* Make the releases decided so far (one journal sync for all of them). */
+int pd_capture_commit(struct pd_capture *c);
+/* The dump is complete and durable: release everything left; end the dump. */
+int pd_capture_end(struct pd_capture *c);
+/* Stop releasing for good; @why (may be NULL) becomes ->error if first. */
+void pd_capture_stop(struct pd_capture *c, const struct pd_error *why);
+void pd_capture_fini(struct pd_capture *c);
+
+/* Whether any byte of crashed pfns [s, e) was released (by any capture of
+ * this dump: this one, or an earlier one in the journal). */
+bool pd_capture_pfns_released(const struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+bool pd_capture_stopped(const struct pd_capture *c);
+
+#endif

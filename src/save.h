@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* save.h — phypdump save, split by job: options (save_opts.c), the pipeline
+ * from the collector to the engine (save_pipeline.c), the report
+ * (save_report.c), and the command that strings them together (cmd_save.c).
+ * The release rule itself lives in lib/capture; nothing here decides what
+ * may be released.
+ *
+ *   makedumpfile -F ... VMCORE  --pipe-->  flat_stream parser
+ *       --> dump_writer (pwrite at the record's offset)
+ *       --> kdump_track (excluded pfns per bitmap2, written pfns per descriptor+data)
+ *       --> capture engine (ledger, journal, release_region)
+ */
+#ifndef PD_SAVE_H
+#define PD_SAVE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "collector.h"
+#include "dump_writer.h"
+#include "flat_stream.h"
+#include "kdump_track.h"
+#include "progress.h"
+#include "timeline.h"
+
+#define PD_DEFAULT_COLLECTOR "makedumpfile -l -d 31"
+
+struct save_opts {
+	const char *root, *vmcore, *collector, *journal, *dumpdir;
+	bool collector_given, no_release, dry_run, json, no_dmesg;
+	uint64_t min_release, sync_bytes, page_size;
+	double sync_seconds;
+};
+
+struct save {
+	struct save_opts o;
+	char dumpdir[PATH_MAX];
+	char source[PATH_MAX];		/* what the collector reads */
+	struct pd_capture cap;
+	bool have_cap;
+	struct pd_kdump_track track;
+	struct pd_dump_writer w;
+	struct pd_flat_parser parser;
+	struct pd_collector col;
+	int log_fd;
+	struct pd_timeline tl;
+	struct pd_progress prog;
+	double t0, t_end, last_sync, t_half, t_ninety;
+	bool stream_confused;		/* the stream contradicted itself */
+	bool renamed;			/* the complete dump is in place */
+	struct pd_error err;
+	const char *hint;		/* what to do next, on failure */
+};
+
+/* save_opts.c: returns an exit code, or -1 to go on. */
+int save_parse_options(struct save *s, int argc, char **argv);
+
+/* save_pipeline.c */
+int save_run_collector(struct save *s, char **argv);
+int save_sync(struct save *s);
+int save_fail(struct save *s, const char *hint);
+
+/* save_report.c */
+void save_on_release(void *arg, uint64_t addr, uint64_t len);
+void save_summary(struct save *s, bool ok);
+void save_report_failure(struct save *s);
+
+#endif

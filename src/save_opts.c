@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* save_opts.c — phypdump save's command line. */
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "save.h"
+#include "units.h"
+#include "dump_state.h"
+
+static void save_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: phypdump save [OPTIONS] [DUMPDIR]\n"
+		"\n"
+		"Save the firmware-assisted dump held by this boot and release its memory as\n"
+		"each part is safely on disk.  DUMPDIR defaults to /var/crash/HOST-DATE.\n"
+		"\n"
+		"  --core-collector LINE  kdump.conf core_collector (default \"%s\");\n"
+		"                         -F and the vmcore are added\n"
+		"  --no-release           keep all dump memory reserved\n"
+		"  --dry-run              release nothing; log what would be released\n"
+		"  --min-release SIZE     coalesce releases to at least SIZE (default 1M)\n"
+		"  --sync-interval SIZE   fdatasync the dump every SIZE written or every\n"
+		"                         second, whichever comes first (default 32M)\n"
+		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
+		"  --root DIR             look for /proc and /sys under DIR (default /)\n"
+		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
+		"  --journal FILE         release journal (default ROOT/%s)\n"
+		"  --no-dmesg             do not save the crashed kernel's log first\n"
+		"  --json                 print the summary as JSON on stdout\n"
+		"\n"
+		"Run again after any failure: save resumes an interrupted dump (same collector\n"
+		"line, the partial file the journal names) without reading released memory.\n"
+		"\n"
+		"Exit status: 0 saved, 1 the capture failed (the dump is marked incomplete and\n"
+		"unsaved memory stays reserved; run save again to resume), 2 usage error,\n"
+		"3 refused (the dump's state or journal says it cannot be saved safely),\n"
+		"4 this boot holds no dump, 5 a dump phypdump cannot save (OPAL, unreadable\n"
+		"vmcore: use the stock capture), 6 another capture holds this dump.\n",
+		PD_DEFAULT_COLLECTOR, PD_DEFAULT_JOURNAL);
+}
+
+int save_parse_options(struct save *s, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "vmcore", required_argument, NULL, 'v' },
+		{ "core-collector", required_argument, NULL, 'c' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "no-release", no_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "min-release", required_argument, NULL, 'm' },
+		{ "sync-interval", required_argument, NULL, 's' },
+		{ "page-size", required_argument, NULL, 'p' },
+		{ "no-dmesg", no_argument, NULL, 'g' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	s->o.root = "/";
+	s->o.collector = PD_DEFAULT_COLLECTOR;
+	s->o.min_release = PD_CAPTURE_DEFAULT_MIN_RELEASE;
+	s->o.sync_bytes = PD_CAPTURE_DEFAULT_SYNC_BYTES;
+	s->o.sync_seconds = PD_CAPTURE_DEFAULT_SYNC_SECONDS;
+	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': s->o.root = optarg; break;
+		case 'v': s->o.vmcore = optarg; break;
+		case 'c': s->o.collector = optarg; s->o.collector_given = true; break;
+		case 'j': s->o.journal = optarg; break;
+		case 'n': s->o.no_release = true; break;
+		case 'D': s->o.dry_run = true; break;
+		case 'g': s->o.no_dmesg = true; break;
+		case 'J': s->o.json = true; break;
+		case 'm':
+			if (pd_parse_size(optarg, &s->o.min_release) || !s->o.min_release) {
+				fprintf(stderr, "phypdump save: --min-release: '%s' is not a size\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		case 's':
+			if (pd_parse_size(optarg, &s->o.sync_bytes) || !s->o.sync_bytes) {
+				fprintf(stderr, "phypdump save: --sync-interval: '%s' is not a size\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		case 'p':
+			if (pd_parse_size(optarg, &s->o.page_size) || !s->o.page_size ||
+			    (s->o.page_size & (s->o.page_size - 1))) {
+				fprintf(stderr, "phypdump save: --page-size: '%s' is not a power of two\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			save_usage(stdout);
+			return PD_EXIT_OK;
+		default:
+			save_usage(stderr);
+			return PD_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "phypdump save: one dump directory only ('%s' is extra)\n", argv[optind + 1]);
+		return PD_EXIT_USAGE;
+	}
+	if (s->o.no_release && s->o.dry_run) {
+		fprintf(stderr, "phypdump save: --no-release and --dry-run exclude each other\n");
+		return PD_EXIT_USAGE;
+	}
+	if (optind < argc)
+		s->o.dumpdir = argv[optind];
+	return -1;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* save_pipeline.c — from the collector's flattened stream to the dump file
+ * and the capture engine's events.  Reads, writes and reports; the engine
+ * decides what may be released. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "save.h"
+
+volatile sig_atomic_t save_interrupted;
+
+int save_fail(struct save *s, const char *hint)
+{
+	if (hint && !s->hint)
+		s->hint = hint;
+	pd_capture_stop(&s->cap, &s->err);
+	return -1;
+}
+
+/* The engine refused or failed: its first error is the save's. */
+static int engine_failed(struct save *s)
+{
+	s->err = s->cap.error;
+	return save_fail(s, "The kernel or the journal refused a release. Nothing more will be released;\n"
+			 "check the kernel log and 'phypdump status', then run phypdump save again to finish the dump.");
+}
+
+static int ev_excluded(void *arg, uint64_t a, uint64_t b)
+{
+	struct save *s = arg;
+
+	if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
+	    pd_capture_excluded(&s->cap, a, b))
+		return engine_failed(s);
+	return 0;
+}
+
+static int ev_written(void *arg, uint64_t a, uint64_t b)
+{
+	struct save *s = arg;
+
+	if (!s->cap.cycles_known && s->track.cycles_known)
+		pd_capture_set_cycles(&s->cap, s->track.single_cycle);
+	if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
+	    pd_capture_written(&s->cap, a, b))
+		return engine_failed(s);
+	return 0;
+}
+
+static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
+{
+	struct save *s = arg;
+
+	if (pd_dump_writer_write(&s->w, off, d, len, &s->err))
+		return save_fail(s, "Free space in the dump directory's file system (or choose another\n"
+				 "directory), then run phypdump save again: it resumes the dump.");
+	if (pd_capture_file_written(&s->cap, off, len))
+		return engine_failed(s);
+	if (pd_kdump_track_chunk(&s->track, off, d, len))
+		return -1;
+	if (s->track.confused && !s->stream_confused) {
+		/* The stream contradicts itself: nothing it says can be trusted
+		 * to release memory, and the save must not end in success. */
+		s->stream_confused = true;
+		pd_fail(&s->err, "the collector's stream is inconsistent (%s)", s->track.why.msg);
+		return save_fail(s, "Nothing more is released. Check the collector's options and makedumpfile.log.");
+	}
+	return 0;
+}
+
+/* Engine callback: make everything written durable now. */
+static int sync_cb(void *arg, struct pd_error *err)
+{
+	struct save *s = arg;
+
+	if (pd_dump_writer_sync(&s->w, err))
+		return -1;
+	s->last_sync = pd_now();
+	return 0;
+}
+
+int save_sync(struct save *s)
+{
+	if (pd_dump_writer_sync(&s->w, &s->err))
+		return save_fail(s, "The dump could not be made durable; nothing unsaved was released.");
+	s->last_sync = pd_now();
+	if (pd_capture_durable(&s->cap))
+		return engine_failed(s);
+	return 0;
+}
+
+static void sample(struct save *s, struct pd_progress_sample *ps)
+{
+	ps->pages_total = pd_kdump_track_num_dumpable(&s->track);
+	ps->pages_done = s->track.descriptors;
+	ps->stream_bytes = s->parser.pos;
+	ps->returned = s->cap.returned;
+	ps->reserved_start = s->cap.reserved_start;
+}
+
+int save_run_collector(struct save *s, char **argv)
+{
+	struct pd_kdump_events ev = { ev_excluded, ev_written, s };
+	struct pd_progress_sample ps;
+	size_t bufsize = 1 << 20;	/* the collector pipe's size too */
+	unsigned char *buf;
+	int rc = 0;
+
+	s->cap.o.sync = sync_cb;
+	s->cap.o.sync_arg = s;
+	pd_kdump_track_init(&s->track, pd_fd_read, &s->w.fd, &ev);
+	pd_flat_init(&s->parser, on_data, s);
+	buf = malloc(bufsize);
+	if (!buf)
+		return pd_fail(&s->err, "out of memory"), save_fail(s, NULL);
+	if (pd_collector_start(&s->col, argv, s->log_fd, &s->err)) {
+		free(buf);
+		return save_fail(s, NULL);
+	}
+	s->last_sync = pd_now();
+	for (;;) {
+		ssize_t n = read(s->col.out, buf, bufsize);
+
+		if (save_interrupted) {
+			pd_fail_kind(&s->err, PD_ERR_FAILED, "interrupted by signal %d", (int)save_interrupted);
+			rc = save_fail(s, "Run phypdump save again: it resumes the dump.");
+			break;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			pd_fail_errno(&s->err, errno, "reading the collector's output failed");
+			rc = save_fail(s, NULL);
+			break;
+		}
+		if (n == 0)
+			break;
+		if (pd_flat_feed(&s->parser, buf, (size_t)n)) {
+			if (!pd_capture_stopped(&s->cap)) {
+				s->err = s->parser.error;
+				save_fail(s, "The collector's output is not a valid flattened dump; check its options\n"
+					  "and makedumpfile.log in the dump directory.");
+			}
+			rc = -1;
+			break;
+		}
+		if ((s->w.unsynced >= s->o.sync_bytes ||
+		     (s->w.unsynced && pd_now() - s->last_sync >= s->o.sync_seconds)) && save_sync(s)) {
+			rc = -1;
+			break;
+		}
+		/* One journal sync for everything this chunk made releasable. */
+		if (pd_capture_commit(&s->cap)) {
+			rc = engine_failed(s);
+			break;
+		}
+		sample(s, &ps);
+		pd_progress_update(&s->prog, &ps, false);
+	}
+	free(buf);
+	if (rc) {
+		pd_collector_kill(&s->col);
+		pd_collector_wait(&s->col, &(struct pd_error){ 0 });
+		return rc;
+	}
+	if (pd_collector_wait(&s->col, &s->err))
+		return save_fail(s, "See makedumpfile.log in the dump directory for the collector's messages.");
+	if (pd_flat_finish(&s->parser)) {
+		s->err = s->parser.error;
+		return save_fail(s, "The collector stopped before the end of the dump; see makedumpfile.log.");
+	}
+	if (s->stream_confused)
+		return -1;
+	sample(s, &ps);
+	pd_progress_update(&s->prog, &ps, true);
+	pd_progress_done(&s->prog);
+	return 0;
+}

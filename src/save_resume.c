@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* save_resume.c — the resume view, mounted for the collector.
+ *
+ * One read-only file, <mnt>/vmcore, served by lib/resume_view through FUSE
+ * (high-level API, direct_io: the collector reads it with --non-mmap, and
+ * nothing of it stays in the page cache).  The mount is made in a private
+ * mount namespace of this process, which the collector inherits, so that it
+ * vanishes with us even if we are killed: a killed save never leaves a
+ * stale mount behind to confuse the next one.
+ */
+#define FUSE_USE_VERSION 31
+
+#include <errno.h>
+#include <fuse.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "resume_view.h"
+#include "save_resume.h"
+
+static struct {
+	struct pd_resume_view view;
+	bool have_view;
+	struct fuse *fuse;
+	pthread_t thread;
+	bool mounted, running;
+	char dir[64];
+} g;
+
+bool save_can_resume(void)
+{
+	return true;
+}
+
+static int v_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	(void)fi;
+	memset(st, 0, sizeof(*st));
+	if (!strcmp(path, "/")) {
+		st->st_mode = S_IFDIR | 0500;
+		st->st_nlink = 2;
+		return 0;
+	}
+	if (!strcmp(path, "/vmcore")) {
+		st->st_mode = S_IFREG | 0400;
+		st->st_nlink = 1;
+		st->st_size = (off_t)g.view.vmcore_size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int v_open(const char *path, struct fuse_file_info *fi)
+{
+	if (strcmp(path, "/vmcore"))
+		return -ENOENT;
+	if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		return -EACCES;
+	fi->direct_io = 1;
+	return 0;
+}
+
+static int v_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct pd_error e;
+
+	(void)path;
+	(void)fi;
+	if (off < 0 || (uint64_t)off >= g.view.vmcore_size)
+		return 0;
+	if ((uint64_t)off + size > g.view.vmcore_size)
+		size = (size_t)(g.view.vmcore_size - (uint64_t)off);
+	if (pd_resume_view_read(&g.view, buf, size, (uint64_t)off, &e)) {
+		fprintf(stderr, "phypdump save: resume view: %s\n", e.msg);
+		return -(e.errnum ? e.errnum : EIO);
+	}
+	return (int)size;
+}
+
+static int v_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+		     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	(void)off;
+	(void)fi;
+	(void)flags;
+	if (strcmp(path, "/"))
+		return -ENOENT;
+	fill(buf, ".", NULL, 0, 0);
+	fill(buf, "..", NULL, 0, 0);
+	fill(buf, "vmcore", NULL, 0, 0);
+	return 0;
+}
+
+static const struct fuse_operations ops = {
+	.getattr = v_getattr,
+	.open = v_open,
+	.read = v_read,
+	.readdir = v_readdir,
+};
+
+static void *loop(void *arg)
+{
+	(void)arg;
+	fuse_loop(g.fuse);
+	return NULL;
+}
+
+int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err)
+{
+	char *argv[] = { "phypdump-resume", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+
+	if (pd_resume_view_init(&g.view, s->cap.vmcore, &s->cap.st.journal, err))
+		return -1;
+	g.have_view = true;
+	/* Our own mount namespace: the view is ours and the collector's only,
+	 * and goes away with the last of us. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return pd_fail_errno(err, errno, "cannot make a private mount namespace for the resume "
+				     "view (phypdump save must run as root)");
+	snprintf(g.dir, sizeof(g.dir), "/tmp/phypdump-view.XXXXXX");
+	if (!mkdtemp(g.dir))
+		return pd_fail_errno(err, errno, "cannot create a directory for the resume view");
+	g.fuse = fuse_new(&args, &ops, sizeof(ops), NULL);
+	fuse_opt_free_args(&args);
+	if (!g.fuse)
+		return pd_fail(err, "cannot start the resume view (FUSE)");
+	if (fuse_mount(g.fuse, g.dir))
+		return pd_fail(err, "cannot mount the resume view on %s (is /dev/fuse there?)", g.dir);
+	g.mounted = true;
+	if (pthread_create(&g.thread, NULL, loop, NULL))
+		return pd_fail(err, "cannot start the resume view's thread");
+	g.running = true;
+	snprintf(path, size, "%s/vmcore", g.dir);
+	fprintf(stderr, "phypdump save: resuming: %zu partial dump file(s) verified; released memory "
+		"is served from them\n", g.view.nsrc);
+	return 0;
+}
+
+int save_view_argv(char ***argvp, struct pd_error *err)
+{
+	char **argv = *argvp, **n;
+	size_t k = 0;
+
+	while (argv[k])
+		k++;
+	n = realloc(argv, (k + 2) * sizeof(*n));
+	if (!n)
+		return pd_fail(err, "out of memory");
+	/* After the program name: the view is direct_io, so no mmap. */
+	memmove(n + 2, n + 1, k * sizeof(*n));
+	n[1] = strdup("--non-mmap");
+	*argvp = n;
+	if (!n[1])
+		return pd_fail(err, "out of memory");
+	return 0;
+}
+
+void save_view_stop(struct save *s)
+{
+	if (g.have_view && s->cap.resume && (g.view.pages_from_file || g.view.pages_zero))
+		fprintf(stderr, "phypdump save: resume view served %llu released pages from the partial "
+			"dump(s) and %llu filtered ones as zeros\n",
+			(unsigned long long)g.view.pages_from_file, (unsigned long long)g.view.pages_zero);
+	if (g.fuse) {
+		fuse_exit(g.fuse);
+		if (g.mounted)
+			fuse_unmount(g.fuse);
+		if (g.running)
+			pthread_join(g.thread, NULL);
+		fuse_destroy(g.fuse);
+	}
+	if (g.dir[0])
+		rmdir(g.dir);
+	if (g.have_view)
+		pd_resume_view_fini(&g.view);
+	memset(&g, 0, sizeof(g));
+}
