@@ -143,6 +143,14 @@ void pd_dump_writer_abandon(struct pd_dump_writer *w)
 {
 	if (w->fd < 0)
 		return;
+	/* Write the flag again: after a failed fdatasync (EIO) the kernel may
+	 * have dropped the dirty header page, and the file on disk would then
+	 * say nothing, or "complete", of a partial dump. */
+	if (w->flag_byte_seen) {
+		unsigned char b = w->flag_byte | PD_KDUMP_INCOMPLETE;
+
+		(void)pd_pwrite_all(w->fd, &b, 1, flag_offset());
+	}
 	(void)fdatasync(w->fd);
 	close(w->fd);
 	w->fd = -1;

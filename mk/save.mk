@@ -1,14 +1,24 @@
 # phypdump save: integration tests on the simulator, the demo, benchmarks.
 
-CHECK_TARGETS += check-save-errors check-save
+CHECK_TARGETS += check-save-errors check-save check-resume
 BENCH_TARGETS += bench-save
 
-.PHONY: check-save check-save-errors demo bench-save
+.PHONY: check-save check-save-errors check-resume demo bench-save
 check-save-errors: phypdump
 	@bash tests/save/errors
 
 check-save: phypdump phypdump-sim
 	@bash tests/save/run
+
+# The randomized interruption campaign (fixed seed; RESUME_INTERRUPTIONS=N).
+RESUME_INTERRUPTIONS ?= 100
+RESUME_SEED ?= 20261204
+check-resume: phypdump phypdump-sim
+	@fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
+	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs" && \
+	  python3 tests/save/campaign.py --phypdump ./phypdump --sim ./phypdump-sim \
+	    --fixture "$$fixture" --refs "$$refs" \
+	    --interruptions $(RESUME_INTERRUPTIONS) --seed $(RESUME_SEED)
 
 # The README's first command: everything, on the built-in 512 MiB fixture.
 demo: deps

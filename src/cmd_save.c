@@ -133,6 +133,42 @@ static void drop_partials(struct save *s)
 				js->targets[i].path, s->w.final_path);
 }
 
+/* The interrupted save got as far as the rename: its partial file is now
+ * the complete dump, and only the releasing is left. */
+static bool dump_already_complete(struct save *s)
+{
+	const struct pd_journal_state *js = &s->cap.st.journal;
+	char tmp[sizeof(js->target)], final[PATH_MAX + 16];
+	struct stat sb;
+
+	if (!js->target[0] || !lstat(js->target, &sb))
+		return false;
+	memcpy(tmp, js->target, sizeof(tmp));
+	snprintf(final, sizeof(final), "%s/vmcore", dirname(tmp));
+	if (lstat(final, &sb) || !S_ISREG(sb.st_mode))
+		return false;
+	if (strlen(final) >= sizeof(s->w.final_path))
+		return false;
+	memcpy(s->w.final_path, final, strlen(final) + 1);
+	return true;
+}
+
+static int finish_releasing(struct save *s)
+{
+	fprintf(stderr, "phypdump save: the interrupted save had finished the dump (%s);\n"
+		"phypdump save: giving back the memory that is still reserved\n", s->w.final_path);
+	if (pd_capture_begin(&s->cap, NULL, -1, NULL, &s->err) || pd_capture_end(&s->cap)) {
+		if (!s->err.msg[0] || pd_capture_stopped(&s->cap))
+			s->err = s->cap.error;
+		fprintf(stderr, "phypdump save: FAILED: %s\nphypdump save: the dump itself is complete: %s\n"
+			"Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem\n",
+			s->err.msg, s->w.final_path);
+		return PD_EXIT_FAILED;
+	}
+	fprintf(stderr, "phypdump save: dump saved: %s; all of its memory is back\n", s->w.final_path);
+	return PD_EXIT_OK;
+}
+
 static void start_run(struct save *s, char **cargv)
 {
 	struct sigaction sa;
@@ -208,6 +244,10 @@ int cmd_save(int argc, char **argv)
 		fprintf(stderr, "phypdump save: %s\n", s->cap.note);
 	if (choose_line_and_dir(s))
 		goto fail_early;
+	if (s->cap.resume && dump_already_complete(s)) {
+		rc = finish_releasing(s);
+		goto out;
+	}
 	snprintf(s->source, sizeof(s->source), "%s", s->cap.vmcore);
 	if (s->cap.resume && save_view_start(s, s->source, sizeof(s->source), &s->err))
 		goto fail_early;

@@ -22,8 +22,8 @@ static void status_usage(FILE *f)
 		"  --journal FILE  the release journal (default ROOT/%s)\n"
 		"  --json          one JSON object instead of text\n"
 		"\n"
-		"Exit status: 0 a dump is held, 1 no dump is held, 2 usage error,\n"
-		"3 the kernel's files or the journal could not be read.\n",
+		"Exit status: 0 a dump is held, 2 usage error, 3 the kernel's files or the\n"
+		"journal could not be read, 4 no dump is held.\n",
 		PD_DEFAULT_JOURNAL);
 }
 
@@ -39,6 +39,25 @@ static void print_area(const char *name, const struct pd_range *r)
 	pd_human_bytes(h, sizeof(h), r->len);
 	printf("  %-17s 0x%" PRIx64 " + 0x%" PRIx64 " (%" PRIu64 " bytes, %s)\n",
 	       name, r->addr, r->len, r->len, h);
+}
+
+/* Bytes the journal says are durable in the partial dump files. */
+static uint64_t saved_bytes(const struct pd_journal_state *js)
+{
+	uint64_t n = 0;
+	size_t i, k;
+
+	for (i = 0; i < js->ntargets; i++)
+		for (k = 0; k < js->targets[i].nsaved; k++)
+			n += js->targets[i].saved[k].len;
+	return n;
+}
+
+/* An earlier save of this dump released memory and did not finish. */
+static bool resumable(const struct pd_dump_state *s)
+{
+	return s->journal_rc == 0 && !s->journal_stale && !s->journal.final && s->holds_dump &&
+	       pd_rangeset_total(&s->journal.released);
 }
 
 static void print_text(const struct pd_dump_state *s)
@@ -113,6 +132,15 @@ static void print_text(const struct pd_dump_state *s)
 		if (s->journal_stale)
 			printf(", from an earlier boot (stale)");
 		printf("\n");
+		if (resumable(s)) {
+			char sv[32];
+
+			pd_human_bytes(sv, sizeof(sv), saved_bytes(&s->journal));
+			printf("  %-17s an interrupted save: %s of its dump file durable and checksummed\n"
+			       "  %-17s (%s); 'phypdump save' finishes it (collector \"%s\")\n",
+			       "resumable:", sv, "", s->journal.target,
+			       s->journal.collector[0] ? s->journal.collector : "?");
+		}
 	}
 }
 
@@ -194,10 +222,16 @@ static void print_json(const struct pd_dump_state *s)
 		printf("{\"path\":");
 		json_str(stdout, s->journal_path);
 		printf(",\"releases\":%" PRIu64 ",\"released_bytes\":%" PRIu64
-		       ",\"layout_bytes\":%" PRIu64 ",\"final\":%s,\"torn_tail\":%s,\"stale\":%s}",
+		       ",\"layout_bytes\":%" PRIu64 ",\"final\":%s,\"torn_tail\":%s,\"stale\":%s",
 		       s->journal.releases, pd_rangeset_total(&s->journal.released),
 		       pd_rr_reserved_bytes(&s->journal.layout), s->journal.final ? "true" : "false",
 		       s->journal.torn_tail ? "true" : "false", s->journal_stale ? "true" : "false");
+		printf(",\"resumable\":%s,\"saved_bytes\":%" PRIu64 ",\"target\":",
+		       resumable(s) ? "true" : "false", saved_bytes(&s->journal));
+		json_str(stdout, s->journal.target);
+		printf(",\"collector\":");
+		json_str(stdout, s->journal.collector);
+		printf("}");
 	}
 	printf("}\n");
 }

@@ -2,8 +2,8 @@
 /* save_resume.c — the resume view, mounted for the collector.
  *
  * One read-only file, <mnt>/vmcore, served by lib/resume_view through FUSE
- * (high-level API, direct_io: the collector reads it with --non-mmap, and
- * nothing of it stays in the page cache).  The mount is made in a private
+ * (high-level API; the collector reads and mmaps it as it would the
+ * vmcore).  The mount is made in a private
  * mount namespace of this process, which the collector inherits, so that it
  * vanishes with us even if we are killed: a killed save never leaves a
  * stale mount behind to confuse the next one.
@@ -61,7 +61,10 @@ static int v_open(const char *path, struct fuse_file_info *fi)
 		return -ENOENT;
 	if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		return -EACCES;
-	fi->direct_io = 1;
+	/* Cached, not direct_io: the collector mmaps its input in 4 MiB
+	 * windows, and the kernel then asks for 128 KiB at a time instead of
+	 * one page per read (6.9 s against 3.0 s on the 512 MiB fixture). */
+	fi->keep_cache = 0;
 	return 0;
 }
 
@@ -144,21 +147,9 @@ int save_view_start(struct save *s, char *path, size_t size, struct pd_error *er
 
 int save_view_argv(char ***argvp, struct pd_error *err)
 {
-	char **argv = *argvp, **n;
-	size_t k = 0;
-
-	while (argv[k])
-		k++;
-	n = realloc(argv, (k + 2) * sizeof(*n));
-	if (!n)
-		return pd_fail(err, "out of memory");
-	/* After the program name: the view is direct_io, so no mmap. */
-	memmove(n + 2, n + 1, k * sizeof(*n));
-	n[1] = strdup("--non-mmap");
-	*argvp = n;
-	if (!n[1])
-		return pd_fail(err, "out of memory");
-	return 0;
+	(void)argvp;
+	(void)err;
+	return 0;	/* the view reads like the vmcore: nothing to add */
 }
 
 void save_view_stop(struct save *s)

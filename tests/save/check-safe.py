@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""check-safe JOURNAL DUMPFILE REFERENCE [--final|--no-final]
+"""check-safe JOURNAL DUMPFILE[,DUMPFILE...] REFERENCE [--final|--no-final]
 
 Proves the product's rule on a capture's aftermath: every crashed-kernel
 page touched by a release the journal records was either filtered out
 (excluded in the reference dump) or is already in DUMPFILE with exactly the
 reference's descriptor and bytes.  CPU and HPTE areas may go only with the
-final record.  Prints a summary; exits 1 on any violation.
+final record.  With several dump files (the partial files of an interrupted
+save and of its resumptions), a page may be in any of them.  Prints a
+summary; exits 1 on any violation.
 """
 import re
 import sys
@@ -51,7 +53,7 @@ def main():
     want_final = "--final" in sys.argv[4:]
     forbid_final = "--no-final" in sys.argv[4:]
     cpu, hpte, dump, releases, final = parse_journal(jpath)
-    d, r = KdumpFile(dpath), KdumpFile(rpath)
+    ds, r = [KdumpFile(p) for p in dpath.split(",")], KdumpFile(rpath)
     ps = r.block_size
     bad = []
     touched = set()
@@ -72,10 +74,11 @@ def main():
         if pfn >= r.max_mapnr or not r.dumpable(pfn):
             excluded += 1
             continue
-        mine, ref = d.page(pfn), r.page(pfn)
-        if mine is None:
+        ref = r.page(pfn)
+        mine = [p for p in (d.page(pfn) for d in ds) if p is not None]
+        if not mine:
             bad.append(f"pfn 0x{pfn:x} was released but is not in the dump file")
-        elif mine != ref:
+        elif ref not in mine:
             bad.append(f"pfn 0x{pfn:x} was released and its saved bytes differ from the reference")
         else:
             written += 1
@@ -84,7 +87,7 @@ def main():
     if forbid_final and final:
         bad.append("the journal says everything was released")
     print(f"check-safe: {len(releases)} releases, {released} bytes; pages touched: "
-          f"{excluded} excluded, {written} saved; dump {'incomplete' if d.incomplete else 'complete'}")
+          f"{excluded} excluded, {written} saved; dump {'incomplete' if ds[-1].incomplete else 'complete'}")
     for b in bad[:20]:
         print("VIOLATION:", b)
     sys.exit(1 if bad else 0)

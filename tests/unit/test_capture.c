@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* capture: the engine's refusals and their kinds (what the exit codes are
+ * made of), the lock, the layout check against the vmcore's PT_LOADs, the
+ * journal's resume rule and its refused records. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "crc32.h"
+#include "fileio.h"
+#include "journal.h"
+#include "fakeroot.h"
+#include "unit.h"
+
+#define PG 4096ull
+
+/* Boot memory (16 MiB) copied to 0x20000000; 16..256 MiB in place. */
+static const char layout[] =
+	"CPU:0x30000000-0x1000: HPTE:0x30001000-0x0: "
+	"DUMP:0x20000000-0x1000000@0x0, 0x1000000-0xf000000:\n";
+static const char boot_id[] = "0f5e2d1c-aaaa-4bbb-8ccc-123456789abc";
+
+static char root[64];
+
+static void put(const char *rel, const char *content)
+{
+	fakeroot_put(root, rel, content);
+}
+
+static void path_of(char *out, size_t size, const char *rel)
+{
+	snprintf(out, size, "%s/%s", root, rel);
+}
+
+static void le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static void le32(unsigned char *p, uint32_t v) { le16(p, (uint16_t)v); le16(p + 2, (uint16_t)(v >> 16)); }
+static void le64(unsigned char *p, uint64_t v) { le32(p, (uint32_t)v); le32(p + 4, (uint32_t)(v >> 32)); }
+
+/* An ELF64 x86_64 core with one PT_LOAD of @memsz bytes at paddr 0 (the
+ * data sparse, after the headers). */
+static void make_vmcore(uint64_t memsz)
+{
+	unsigned char h[64 + 56];
+	char path[300];
+	int fd;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, "\x7f" "ELF", 4);
+	h[4] = 2;	/* ELFCLASS64 */
+	h[5] = 1;	/* little endian */
+	h[6] = 1;	/* EV_CURRENT */
+	le16(h + 16, 4);	/* ET_CORE */
+	le16(h + 18, 62);	/* EM_X86_64 */
+	le32(h + 20, 1);
+	le64(h + 32, 64);	/* e_phoff */
+	le16(h + 52, 64);	/* e_ehsize */
+	le16(h + 54, 56);	/* e_phentsize */
+	le16(h + 56, 1);	/* e_phnum */
+	le32(h + 64, 1);	/* PT_LOAD */
+	le64(h + 64 + 8, PG);	/* p_offset */
+	le64(h + 64 + 16, 0xffffffff80000000ull);
+	le64(h + 64 + 24, 0);	/* p_paddr */
+	le64(h + 64 + 32, memsz);
+	le64(h + 64 + 40, memsz);
+	path_of(path, sizeof(path), "proc/vmcore");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && pd_write_all(fd, h, sizeof(h)) == 0 && ftruncate(fd, (off_t)(PG + memsz)) == 0);
+	close(fd);
+}
+
+static void fresh_root(void)
+{
+	char cmd[200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'/*", root);
+	CHECK(system(cmd) == 0);
+	put("proc/device-tree/rtas/ibm,kernel-dump", "x");
+	put("proc/device-tree/rtas/ibm,configure-kernel-dump", "\0\0\0\x2a");
+	put("sys/kernel/fadump/release_region", layout);
+	put("sys/kernel/fadump/release_mem", "");
+	put("proc/sys/kernel/random/boot_id", "0f5e2d1c-aaaa-4bbb-8ccc-123456789abc\n");
+	make_vmcore(0x10000000);
+}
+
+static void opts_init(struct pd_capture_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->root = root;
+	o->sys_page_size = PG;
+}
+
+/* A journal of this boot, with @extra records after the layout. */
+static void journal_with(const char *extra)
+{
+	char body[600], all[2000] = "", rec[700];
+	const char *lines[8];
+	char copy[800];
+	size_t n = 0, i;
+	char *tok, *save = NULL;
+
+	snprintf(body, sizeof(body), "phypdump-journal 1 boot_id=%s page_size=4096", boot_id);
+	lines[n++] = body;
+	snprintf(copy, sizeof(copy), "layout %.*s%s", (int)(strlen(layout) - 1), layout,
+		 extra ? "\n" : "");
+	if (extra)
+		strncat(copy, extra, sizeof(copy) - strlen(copy) - 1);
+	for (tok = strtok_r(copy, "\n", &save); tok && n < 8; tok = strtok_r(NULL, "\n", &save))
+		lines[n++] = tok;
+	for (i = 0; i < n; i++) {
+		snprintf(rec, sizeof(rec), "%s *%08x\n", lines[i], (unsigned)pd_crc32(lines[i], strlen(lines[i])));
+		strncat(all, rec, sizeof(all) - strlen(all) - 1);
+	}
+	put("var/lib/phypdump/journal", all);
+}
+
+static void kinds(void)
+{
+	struct pd_capture_opts o;
+	struct pd_capture c, c2;
+	struct pd_error err;
+
+	/* A normal boot: no dump. */
+	fresh_root();
+	{
+		char p[300];
+
+		path_of(p, sizeof(p), "proc/device-tree/rtas/ibm,kernel-dump");
+		unlink(p);
+	}
+	opts_init(&o);
+	memset(&err, 0, sizeof(err));
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_NO_DUMP);
+
+	/* OPAL MPIPL: a dump phypdump cannot save, said so. */
+	fresh_root();
+	put("proc/device-tree/ibm,opal/dump/mpipl-boot", "");
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_UNSUPPORTED);
+	CHECK_STR_CONTAINS(err.msg, "OPAL");
+
+	/* The lock: a second capture of the same dump is BUSY until the first
+	 * one is gone. */
+	fresh_root();
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(c.mode == PD_CAPTURE_INCREMENTAL);
+	CHECK(pd_capture_init(&c2, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_BUSY);
+	pd_capture_fini(&c);
+	CHECK(pd_capture_init(&c2, &o, &err) == 0);
+	pd_capture_fini(&c2);
+
+	/* The layout must hold everything the vmcore describes: a PT_LOAD
+	 * past the in-place area means memory is already gone. */
+	fresh_root();
+	make_vmcore(0x10000000 + 0x200000);
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_REFUSED);
+	CHECK_STR_CONTAINS(err.msg, "not held by the dump's areas");
+	/* ...unless a journal of this boot gives the layout (it knows). */
+	journal_with(NULL);
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	pd_capture_fini(&c);
+
+	/* In production, releasing while reading another file is refused. */
+	opts_init(&o);
+	o.root = "/";
+	o.vmcore = "/dev/null";
+	{
+		char j[300];
+
+		path_of(j, sizeof(j), "elsewhere/journal");
+		o.journal = j;
+		if (access("/proc/vmcore", F_OK) != 0) {
+			CHECK(pd_capture_init(&c, &o, &err) == -1);
+			CHECK(err.kind == PD_ERR_USAGE || err.kind == PD_ERR_REFUSED);
+		}
+	}
+}
+
+static void resume_rule(void)
+{
+	struct pd_capture_opts o;
+	struct pd_capture c;
+	struct pd_error err;
+
+	/* Memory released by an earlier capture: the front end must resume. */
+	fresh_root();
+	journal_with("target /var/crash/x/vmcore-incomplete\nrelease 0x1000000 0x100000");
+	opts_init(&o);
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_REFUSED);
+	CHECK_STR_CONTAINS(err.msg, "resumes it");
+	o.can_resume = true;
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(c.resume);
+	pd_capture_fini(&c);
+
+	/* A release the kernel refused freed nothing: no resume needed. */
+	fresh_root();
+	journal_with("release 0x1000000 0x100000\nrefused 0x1000000 0x100000");
+	opts_init(&o);
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(!c.resume);
+	CHECK_EQ_U64(pd_rangeset_total(&c.st.journal.released), 0);
+	CHECK_EQ_U64(c.st.journal.refused, 1);
+	pd_capture_fini(&c);
+
+	/* The dump was finished: nothing left to save. */
+	fresh_root();
+	journal_with("release 0x1000000 0x100000\nfinal release_region");
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK(err.kind == PD_ERR_NO_DUMP);
+
+	/* saved records: by target, in order. */
+	fresh_root();
+	journal_with("target /a\nsaved 0x0 0x1d0 0x12345678\ntarget /b\nsaved 0x1000 0x10 0x1\n"
+		     "collector makedumpfile -l -d 31");
+	o.can_resume = true;
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK_EQ_U64(c.st.journal.ntargets, 2);
+	CHECK_EQ_U64(c.st.journal.targets[0].nsaved, 1);
+	CHECK_EQ_U64(c.st.journal.targets[0].saved[0].crc, 0x12345678);
+	CHECK_EQ_U64(c.st.journal.targets[1].saved[0].off, 0x1000);
+	CHECK(!strcmp(c.st.journal.collector, "makedumpfile -l -d 31"));
+	pd_capture_fini(&c);
+
+	/* a saved record before any target is damage */
+	fresh_root();
+	journal_with("saved 0x0 0x10 0x1");
+	CHECK(pd_capture_init(&c, &o, &err) == -1);
+	CHECK_STR_CONTAINS(err.msg, "saved record before any target");
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	snprintf(root, sizeof(root), "/tmp/pdcapture.XXXXXX");
+	CHECK(mkdtemp(root) != NULL);
+	kinds();
+	resume_rule();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK(system(cmd) == 0);
+	return unit_report("capture");
+}
