@@ -22,17 +22,9 @@
 static int take_lock(struct pd_capture *c, struct pd_error *err)
 {
 	char dir[PATH_MAX];
-	char *slash;
 	size_t failed;
 
-	snprintf(dir, sizeof(dir), "%s", c->st.journal_path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = 0;
-	else
-		*slash = 0;
+	pd_dir_of(dir, sizeof(dir), c->st.journal_path);
 	if (pd_mkdir_p(dir, 0700, &failed))
 		return pd_fail_errno(err, errno, "cannot create the journal directory %.*s",
 				     (int)failed, dir);
@@ -332,6 +324,24 @@ static bool will_release(const struct pd_capture *c)
 	return c->mode == PD_CAPTURE_INCREMENTAL || c->mode == PD_CAPTURE_AT_END;
 }
 
+/* The target's directory entry must be durable before memory goes on the
+ * strength of the file's content (makedumpfile creates its file itself). */
+static int sync_dir_of(const char *target, struct pd_error *err)
+{
+	char dir[PATH_MAX];
+	int fd, rc;
+
+	if (access(target, F_OK))
+		return 0;	/* not created yet: its writer syncs it */
+	pd_dir_of(dir, sizeof(dir), target);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return pd_fail_errno(err, errno, "cannot open the dump's directory %s", dir);
+	rc = fsync(fd);
+	close(fd);
+	return rc ? pd_fail_errno(err, errno, "cannot sync the dump's directory %s", dir) : 0;
+}
+
 int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 		     const char *collector, struct pd_error *err)
 {
@@ -349,6 +359,8 @@ int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 	}
 	if (!c->journal)
 		return pd_error_context(err, "the journal must be writable before any memory is released");
+	if (target && sync_dir_of(target, err))
+		return -1;
 	if ((target && pd_journal_add_target(c->journal, target, err)) ||
 	    (collector && pd_journal_add_collector(c->journal, collector, err)))
 		return -1;
@@ -444,6 +456,20 @@ int pd_capture_excluded(struct pd_capture *c, uint64_t s, uint64_t e)
 	if (!live(c) || s >= e)
 		return 0;
 	return pd_ledger_excluded(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+int pd_capture_beyond(struct pd_capture *c, uint64_t pfn)
+{
+	uint64_t top = 0, end;
+	size_t i;
+
+	if (!live(c))
+		return 0;
+	for (i = 0; i < c->boot.ndump; i++)
+		if (c->boot.dump[i].src + c->boot.dump[i].len > top)
+			top = c->boot.dump[i].src + c->boot.dump[i].len;
+	end = top / c->pfn_bytes + (top % c->pfn_bytes != 0);
+	return pfn < end ? pd_capture_excluded(c, pfn, end) : 0;
 }
 
 int pd_capture_written(struct pd_capture *c, uint64_t s, uint64_t e)

@@ -140,6 +140,9 @@ void pd_capture_set_cycles(struct pd_capture *c, bool single);
 
 int pd_capture_excluded(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
 int pd_capture_written(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
+/* Nothing from @pfn on is in the dump (makedumpfile's max_mapnr): the
+ * memory the layout holds there is filtered out, like excluded pages. */
+int pd_capture_beyond(struct pd_capture *c, uint64_t pfn);
 /* The output file's bytes [off, off+len) were written. */
 int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len);
 /* The output was fdatasync'ed: written pfns are durable and may go (one cycle). */

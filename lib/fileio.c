@@ -186,3 +186,15 @@ int pd_fd_read(void *ctx, uint64_t off, void *buf, size_t len)
 	}
 	return 0;
 }
+
+void pd_dir_of(char *out, size_t size, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, size, ".");
+	else if (slash == path)
+		snprintf(out, size, "/");
+	else
+		snprintf(out, size, "%.*s", (int)(slash - path), path);
+}

@@ -24,6 +24,8 @@ int pd_mkdir_p(const char *path, unsigned mode, size_t *failed_len);
 /* A read callback (pd_read_fn) over a file descriptor: @ctx points to the
  * int fd.  Reads exactly @len bytes at @off; -1 on error or end of file. */
 int pd_fd_read(void *ctx, uint64_t off, void *buf, size_t len);
+/* The directory part of @path into @out ("." when none, "/" for "/x"). */
+void pd_dir_of(char *out, size_t size, const char *path);
 void pd_path_join(char *out, size_t size, const char *root, const char *rel);
 /* Read a small text file; trims trailing white space and NULs.  Returns the
  * length, or -1 with errno set. */

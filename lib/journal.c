@@ -432,15 +432,26 @@ struct pd_journal *pd_journal_append(const char *path, const struct pd_journal_s
 	return wrap(fd, path, err);
 }
 
-int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
-			   struct pd_error *err)
+/* "<what> 0x<a> 0x<b>[ 0x<crc>]" — buffered, not synced. */
+static int add_range(struct pd_journal *j, const char *what, uint64_t a, uint64_t b,
+		     const uint32_t *crc, struct pd_error *err)
 {
-	char body[64];
+	char body[96];
 
-	snprintf(body, sizeof(body), "release 0x%" PRIx64 " 0x%" PRIx64, addr, len);
+	if (crc)
+		snprintf(body, sizeof(body), "%s 0x%" PRIx64 " 0x%" PRIx64 " 0x%08" PRIx32, what, a, b,
+			 *crc);
+	else
+		snprintf(body, sizeof(body), "%s 0x%" PRIx64 " 0x%" PRIx64, what, a, b);
 	if (put_record(j->fd, body))
 		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
 	return 0;
+}
+
+int pd_journal_add_release(struct pd_journal *j, uint64_t addr, uint64_t len,
+			   struct pd_error *err)
+{
+	return add_range(j, "release", addr, len, NULL, err);
 }
 
 static int add_body(struct pd_journal *j, const char *prefix, const char *text,
@@ -473,22 +484,14 @@ int pd_journal_add_collector(struct pd_journal *j, const char *line, struct pd_e
 int pd_journal_add_saved(struct pd_journal *j, uint64_t off, uint64_t len, uint32_t crc,
 			 struct pd_error *err)
 {
-	char body[80];
-
-	snprintf(body, sizeof(body), "saved 0x%" PRIx64 " 0x%" PRIx64 " 0x%08" PRIx32, off, len, crc);
-	if (put_record(j->fd, body))
-		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
-	return 0;
+	return add_range(j, "saved", off, len, &crc, err);
 }
 
 int pd_journal_add_refused(struct pd_journal *j, uint64_t addr, uint64_t len,
 			   struct pd_error *err)
 {
-	char body[64];
-
-	snprintf(body, sizeof(body), "refused 0x%" PRIx64 " 0x%" PRIx64, addr, len);
-	if (put_record(j->fd, body))
-		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
+	if (add_range(j, "refused", addr, len, NULL, err))
+		return -1;
 	return pd_journal_sync(j, err);
 }
 

@@ -13,7 +13,8 @@
  *  - The callback is called only for pfns that are ready, not pinned, and
  *    never released before: no pfn is ever emitted twice.
  *  - Ready runs are coalesced: a run is emitted once it spans at least
- *    min_pfns (the caller sets it from a byte size, default 16 MiB), or on
+ *    min_pfns (the caller sets it from a byte size: the capture engine's
+ *    PD_CAPTURE_DEFAULT_MIN_RELEASE), or on
  *    pd_ledger_flush(), which emits every ready, unpinned run.
  *  - After a callback failure (non-zero return) or an allocation failure the
  *    ledger is failed: it keeps recording but never calls the callback again,

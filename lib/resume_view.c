@@ -244,7 +244,14 @@ static int from_src(struct pd_resume_view *v, struct pd_resume_src *src, uint64_
 	struct pd_kdump_desc d;
 	uint64_t byte = pfn / 8, idx, off, b;
 
-	if (!src->usable || pfn >= src->l.max_mapnr || byte >= src->bm2_len)
+	if (!src->usable)
+		return 0;
+	if (pfn >= src->l.max_mapnr) {
+		memset(v->page_buf, 0, v->page);	/* not in the dump at all */
+		v->pages_zero++;
+		return 1;
+	}
+	if (byte >= src->bm2_len)
 		return 0;
 	if (!(src->bm2[byte] >> (pfn % 8) & 1)) {
 		memset(v->page_buf, 0, v->page);	/* filtered out */

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 
 #include "argsplit.h"
 #include "commands.h"
+#include "fileio.h"
 #include "save.h"
 #include "save_resume.h"
 
@@ -70,10 +70,7 @@ static int choose_line_and_dir(struct save *s)
 	if (s->o.dumpdir) {
 		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
 	} else if (s->cap.resume && js->target[0]) {
-		char tmp[sizeof(js->target)];
-
-		memcpy(tmp, js->target, sizeof(tmp));
-		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", dirname(tmp));
+		pd_dir_of(s->dumpdir, sizeof(s->dumpdir), js->target);
 	} else {
 		default_dumpdir(s->dumpdir, sizeof(s->dumpdir));
 	}
@@ -138,13 +135,13 @@ static void drop_partials(struct save *s)
 static bool dump_already_complete(struct save *s)
 {
 	const struct pd_journal_state *js = &s->cap.st.journal;
-	char tmp[sizeof(js->target)], final[PATH_MAX + 16];
+	char dir[PATH_MAX], final[PATH_MAX + 16];
 	struct stat sb;
 
 	if (!js->target[0] || !lstat(js->target, &sb))
 		return false;
-	memcpy(tmp, js->target, sizeof(tmp));
-	snprintf(final, sizeof(final), "%s/vmcore", dirname(tmp));
+	pd_dir_of(dir, sizeof(dir), js->target);
+	snprintf(final, sizeof(final), "%s/vmcore", dir);
 	if (lstat(final, &sb) || !S_ISREG(sb.st_mode))
 		return false;
 	if (strlen(final) >= sizeof(s->w.final_path))

@@ -49,6 +49,7 @@ struct save {
 	struct pd_progress prog;
 	double t0, t_end, last_sync, t_half, t_ninety;
 	bool stream_confused;		/* the stream contradicted itself */
+	bool beyond_done;		/* memory past max_mapnr reported */
 	bool renamed;			/* the complete dump is in place */
 	struct pd_error err;
 	const char *hint;		/* what to do next, on failure */

@@ -61,6 +61,13 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 		return engine_failed(s);
 	if (pd_kdump_track_chunk(&s->track, off, d, len))
 		return -1;
+	if (s->track.have_sub && !s->beyond_done) {
+		/* Memory past makedumpfile's last pfn is not in the dump. */
+		s->beyond_done = true;
+		if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
+		    pd_capture_beyond(&s->cap, s->track.max_mapnr))
+			return engine_failed(s);
+	}
 	if (s->track.confused && !s->stream_confused) {
 		/* The stream contradicts itself: nothing it says can be trusted
 		 * to release memory, and the save must not end in success. */
