@@ -8,6 +8,9 @@ LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 CMD_SAN_OBJS := $(CMD_SRCS:%.c=$(BUILD)/san/%.o)
 LIBPD      := $(BUILD)/libphypdump.a
 LIBPD_SAN  := $(BUILD)/san/libphypdump.a
+# The libraries lib/ itself needs (one place): every link of lib/ uses it,
+# libphypdump.so links against it and libphypdump.pc lists it (mk/lib.mk).
+LIB_LDLIBS :=
 
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -18,6 +21,7 @@ FUZZ_LIB_SRCS := $(filter-out tests/fuzz/fuzz_sim_%,$(FUZZ_SRCS))
 FUZZ_BINS  := $(FUZZ_LIB_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib \
+              -Iinclude/phypdump -DPHYPDUMP_INTERNAL \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 
@@ -45,22 +49,22 @@ $(LIBPD_SAN): $(LIB_SAN_OBJS)
 
 phypdump: $(CMD_OBJS) $(LIBPD)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CMD_OBJS) $(LIBPD) $(LDFLAGS) $(LIB_LDLIBS)
 
 $(BUILD)/san/phypdump: $(CMD_SAN_OBJS) $(LIBPD_SAN)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $(CMD_SAN_OBJS) $(LIBPD_SAN) $(LDFLAGS) $(LIB_LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIBPD) $(LIB_LDLIBS)
 
 $(BUILD)/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD_SAN)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN) $(LIB_LDLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
 
 .PHONY: check-unit check-unit-san check-fuzz check-status check-shell fuzz install-phypdump
 check-unit: $(UNIT_BINS)

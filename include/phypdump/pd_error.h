@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pd_error.h — the error report every libphypdump call fills in.
  *
  * Contract: a function that fails returns -1 (or NULL) and, when given a
@@ -16,6 +17,11 @@ struct pd_error {
 	int errnum;		/* errno of a failed system call, else 0 */
 };
 
+#ifdef PHYPDUMP_INTERNAL
+/* The helpers below fill in a struct pd_error inside libphypdump and the
+ * project's own programs (built with -DPHYPDUMP_INTERNAL).  They are not part
+ * of the installed API: libphypdump.so does not export them. */
+
 /* Fill @err (may be NULL) with a printf-style message; returns -1. */
 int pd_fail(struct pd_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -25,5 +31,6 @@ int pd_fail_errno(struct pd_error *err, int errnum, const char *fmt, ...)
 /* Same, recording a parse column. */
 int pd_fail_at(struct pd_error *err, size_t column, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+#endif /* PHYPDUMP_INTERNAL */
 
 #endif
