@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # phypdump — top-level GNU Makefile.
 #   make            build lib, phypdump, phypdump-sim
 #   make check      every test (unit, sanitizers, fuzz smoke, simulator, patches, e2e)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libphypdump, the phypdump command, their unit tests and fuzz targets.
 
 LIB_SRCS   := $(sort $(wildcard lib/*.c))

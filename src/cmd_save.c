@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phypdump save — write the dump and give memory back as it goes.
  *
  * The rule this file exists to keep: memory is released only when its
