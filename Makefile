@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # phypdump — top-level GNU Makefile.
 #   make            build lib, phypdump, phypdump-sim
 #   make check      every test (unit, sanitizers, fuzz smoke, simulator, patches, e2e)
@@ -18,7 +19,8 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wformat=2 -Wvla
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
-           -DPHYPDUMP_VERSION='"$(VERSION)"' -Ilib
+           -DPHYPDUMP_VERSION='"$(VERSION)"' -Ilib \
+           -Iinclude/phypdump -DPHYPDUMP_INTERNAL
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
              -fno-sanitize-recover=all
 

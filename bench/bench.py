@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """phypdump benchmarks and demo, on the simulator.
 
 For each fixture size, on the same vmcore, simulator layout and disk:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kernel-patch/kernel.mk: the Linux 6.12 series (incremental release of firmware-assisted
 # dump memory, release_region).
 #

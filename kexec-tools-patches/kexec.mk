@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # kexec-tools-patches/kexec.mk: the kexec-tools series, applied to Debian's
 # kexec-tools 2.0.32 orig tarball (fetched and cached at test time), built
 # natively and for ppc64le, and tested under qemu-user (tests/kexec/run).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* argsplit.h — split a kdump.conf-style command line into words.
  *
  * Rules (a small, predictable subset of the shell): words are separated by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* backend.h — the ways memory goes back to the kernel.
  *
  *  release_region  one write() of "<addr> <len>\n" per range to

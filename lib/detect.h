@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* detect.h — what this boot holds, read from the kernel's files.
  *
  * Everything is looked up under a root directory ("/" in production; a fake

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dump_state.h — one consistent view of what this boot holds, for status and
  * save: detection, the current release_region line, this boot's id, and the
  * journal of earlier releases.

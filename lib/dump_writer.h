@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dump_writer.h — the dump file on disk, written piece by piece at the
  * offsets the collector's flattened stream names.
  *

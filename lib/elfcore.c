@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* elfcore: bounds-checked ELF64 vmcore parser; see elfcore.h. */
 #include "elfcore.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* elfcore: parse the program headers and notes of an ELF64 vmcore.
  *
  * Contract:

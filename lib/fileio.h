@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fileio.h — whole-file reads and complete writes, retrying on EINTR.
  * Contract: pd_read_file() returns 0 with a malloc'ed, NUL-terminated buffer
  * (the NUL is not counted in *len), 1 when the file does not exist, and -1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flat_stream.h — incremental parser of makedumpfile's flattened format (-F).
  *
  * The stream: a 4096-byte header that begins "makedumpfile" followed by type

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* journal.h — the append-only release journal.
  *
  * Why: a release cannot be undone.  Before any memory is given back, the

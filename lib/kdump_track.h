@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kdump_track.h — follows a kdump-compressed dump file as its pieces arrive
  * (from makedumpfile's flattened stream) and tells which pfns are excluded
  * and which are written.

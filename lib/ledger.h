@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ledger.h — the release ledger: which dump pages may go back, and when.
  *
  * Works in pfns of the crashed kernel (page frame numbers as makedumpfile

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rangeset.h — a set of uint64_t values kept as sorted, disjoint,
  * non-adjacent half-open intervals [start, end).
  *

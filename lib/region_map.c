@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "region_map.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* region_map.h — from the crashed kernel's physical memory to the reserved
  * physical memory that holds it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* releaser.h — turns "these dump pages may go" into released memory, safely.
  *
  * Pipeline for one ledger emission (a run of crashed-kernel pfns):

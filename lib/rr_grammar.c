@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "rr_grammar.h"
 
 #include <inttypes.h>

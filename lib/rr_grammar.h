@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rr_grammar.h — the release_region text interface (shared/docs/release-region.md, v1).
  *
  * Reading side:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* units.h — sizes given on command lines.
  *
  * pd_parse_size(): decimal, 0x hex or 0 octal, with an optional K, M or G

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # libphypdump, the phypdump command, their unit tests and fuzz targets.
 
 LIB_SRCS   := $(sort $(wildcard lib/*.c))
@@ -10,8 +11,10 @@ CMD_OBJS   := $(CMD_SRCS:%.c=$(BUILD)/%.o)
 LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
 CMD_SAN_OBJS := $(CMD_SRCS:%.c=$(BUILD)/san/%.o)
 LIBPD      := $(BUILD)/libphypdump.a
-# What lib/ links: the decompressors of makedumpfile's page formats (the
-# resume view reads pages back from partial dumps).  One place; extend here.
+# The libraries lib/ itself needs (one place): every link of lib/ uses it,
+# libphypdump.so links against it and libphypdump.pc lists it (mk/lib.mk).
+# Today: the decompressors of makedumpfile's page formats (the resume view
+# reads pages back from partial dumps).
 LIB_LDLIBS := -lz -llzo2 -lsnappy -lzstd
 # The command adds FUSE (the resume view's mount).
 CMD_FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
@@ -27,6 +30,7 @@ FUZZ_LIB_SRCS := $(filter-out tests/fuzz/fuzz_sim_%,$(FUZZ_SRCS))
 FUZZ_BINS  := $(FUZZ_LIB_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -g -O1 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib \
+              -Iinclude/phypdump -DPHYPDUMP_INTERNAL \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 20
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # phypdump save: integration tests on the simulator, the demo, benchmarks.
 
 CHECK_TARGETS += check-save-errors check-save check-resume

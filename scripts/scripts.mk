@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts/: the boot-time service (phypdump-capture, phypdump.service, an example
 # /etc/phypdump.conf) and the patches for kdump-utils and Debian's kdump-tools.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* devtree: rtas_fadump_mem_struct builder; see devtree.h. */
 #include "devtree.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* devtree: the binary device-tree properties of /proc/device-tree/rtas.
  *
  * devtree_kernel_dump() builds `ibm,kernel-dump` as firmware leaves it on a dump

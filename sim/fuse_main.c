@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phypdump-sim: a simulated post-crash POWER partition, mounted with FUSE.
  *
  * Tree (inode numbers fixed, see nodes[]):

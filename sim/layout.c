@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* layout: crashed memory onto simulated reserved memory; see layout.h. */
 #include "layout.h"
 

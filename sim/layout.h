@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* layout: where the crashed kernel's memory lives in the simulated dump boot.
  *
  * Input: the vmcore's PT_LOADs (crashed-kernel physical memory, sorted, disjoint),

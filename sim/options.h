@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options: the command line of phypdump-sim.
  *
  *   phypdump-sim [--layout fadump|seed] [--released eio|poison] [--boot-mem SIZE]

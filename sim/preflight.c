@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* preflight: environment and mount point checks; see preflight.h. */
 #include "preflight.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* preflight: what must hold before phypdump-sim mounts, each failure with a
  * message that says what to do.
  *

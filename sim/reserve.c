@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reserve: release_region state and rules; see reserve.h. */
 #include "reserve.h"
 

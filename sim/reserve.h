@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reserve: the reserved-memory state of the simulated dump boot, i.e. the kernel
  * side of release_region (../shared/docs/release-region.md, version 1).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # phypdump-sim: the simulated dump boot (FUSE). Included by the top-level Makefile.
 #   make phypdump-sim     the binary, at the repository root
 #   make check-sim        unit tests (plain and ASan/UBSan), fuzz smoke run, integration

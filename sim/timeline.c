@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeline: JSON-lines release log; see timeline.h. */
 #include "timeline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeline: one JSON object per line for every change of the reserved memory,
  * for tests, benchmarks and plots.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmcore_view: /proc/vmcore image built from the vmcore and the layout; see vmcore_view.h. */
 #include "vmcore_view.h"
 

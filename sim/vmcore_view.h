@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmcore_view: the simulated /proc/vmcore image.
  *
  * Layout of the image, as the kernel builds /proc/vmcore (fs/proc/vmcore.c):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phypdump status — what this boot holds. */
 #include <getopt.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* collector.h — running makedumpfile for phypdump save.
  *
  * Contract:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.h — phypdump's subcommands.  Each takes argc/argv starting at the
  * subcommand's own name and returns the process exit code. */
 #ifndef PD_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* progress.h — what a person watching phypdump save sees while it runs: on a
  * terminal, one redrawn line with a bar (pages saved, memory returned, rate,
  * ETA); otherwise a log line every few seconds.  Never prints memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* timeline.h — the release timeline: one JSON object a line, for tests,
  * benchmarks and plots.
  *   {"t":<seconds since start>,"event":"start","reserved":<bytes>}

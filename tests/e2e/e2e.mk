@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # tests/e2e: end to end on emulated POWER (QEMU 11 pseries in a sid chroot, firmware-assisted dump).
 # Needs root (debootstrap, chroot). Downloads and builds are cached under $(CACHE)/e2e.
 .PHONY: check-e2e-smoke

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers shared by the tests/e2e scripts (sourced, not run).
 # Everything downloaded or built lives under $E2E_CACHE; nothing here touches the host's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmcore-probe — in the tests/e2e guest, while phypdump saves the dump:
  * wait until release_region shows a block of dump memory released, then
  * read /proc/vmcore there (must fail with EIO) and in a block still

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: kdump.conf command-line splitting.  Invariant: every word
  * is a NUL-terminated string no longer than the input. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: makedumpfile's flattened stream, followed through the kdump
  * tracker exactly as phypdump save does (write to a file, then track).
  * Invariant beyond "no crash": no pfn is reported both excluded and

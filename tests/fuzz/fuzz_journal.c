@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: the journal parser.  Invariants: a parsed journal has a
  * header and a layout, and every released range lies inside the layout. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fuzz target: the release_region reading and writing grammars.
  * Beyond "no crash": whatever parses must format and re-parse to the same
  * areas, and the region map built from it must never yield a byte outside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target for the simulator's vmcore parser (sim/elfcore.c), and what
  * the simulator builds on a parsed vmcore: both layouts, the reserve state, the
  * release_region line, the /proc/vmcore header, and a few releases whose

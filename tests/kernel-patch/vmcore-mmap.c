@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmcore-mmap: guest helper of tests/kernel-patch/e2e-release-region (static, ppc64le).
  *

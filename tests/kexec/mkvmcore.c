@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mkvmcore: write a small synthetic vmcore shaped like the /proc/vmcore of a
  * firmware-assisted dump boot on ppc64le, to test vmcore-dmesg on it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rr_parse_smoke: the release_region parser of the kexec-tools series
  * (kexec/arch/ppc64/fadump-ppc64.c, patch 0002), built natively with

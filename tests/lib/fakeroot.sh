@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # Helpers to build fake roots that look like a POWER partition's /proc and
 # /sys, for tests.  Source this file.

@@ -208,15 +208,15 @@ class Campaign:
         # sometimes the resumed save is interrupted too
         if not done and self.rng.random() < 0.4:
             k2 = self.rng.choice(["kill-phypdump", "kill-makedumpfile", "sigterm"])
-            rc, hit2 = self.save(journal, dumpdir, None, k2, self.rng.uniform(0.05, 1.5), log)
+            rc, hit2 = self.save(journal, dumpdir, collector, k2, self.rng.uniform(0.05, 1.5), log)
             done = rc == 0
             if hit2:
                 self.kinds["kill-during-resume"] += 1
                 interrupted += 1
                 self.after_interruption(label + f" then {k2}", journal, dumpdir, ref)
-        # the same command, no new flags, finishes the dump
+        # the same command (no new flag) finishes the dump
         if not done:
-            rc, _ = self.save(journal, dumpdir, None, None, 0, log)
+            rc, _ = self.save(journal, dumpdir, collector, None, 0, log)
         if self.check(rc == 0, f"{label}: the final save exited {rc}: " + open(log).read()[-600:]):
             final = os.path.join(dumpdir, "vmcore")
             self.check(subprocess.run(["cmp", "-s", ref, final]).returncode == 0,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """check-safe JOURNAL DUMPFILE[,DUMPFILE...] REFERENCE [--final|--no-final]
 
 Proves the product's rule on a capture's aftermath: every crashed-kernel

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Read kdump-compressed dump files (makedumpfile's format) for tests.
 
 Only what the tests need: the header fields, bitmap2, and for a pfn its page

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash disable=SC2154 # tmp, top, mnt, ...: set by tests/scripts/run
 # Debian's kdump-tools (bookworm's binary package) with scripts/kdump-tools/
 # applied: the init script's start on a simulated dump boot saves with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_reserve: cost of the simulator's release state on a 64 GiB dump.
  * Layout fadump, 4 KiB pages, one PT_LOAD of 64 GiB. Three runs:
  *   ascending: the whole dump released in writes up to each 2 MiB boundary, in

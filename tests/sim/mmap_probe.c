@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mmap_probe: map FILE and read LEN bytes at OFFSET through the mapping.
  *   mmap_probe FILE OFFSET LEN [RELEASE_FILE "ADDR LEN"]
  * Prints the bytes in hex and exits 0, or prints "SIGBUS" and exits 3 when the

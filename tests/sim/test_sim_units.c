@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the simulator's modules: elfcore, layout, reserve,
  * vmcore_view, devtree. Built plainly and with ASan/UBSan (sim.mk).
  * Prints one line per failed check and "units: N passed, M failed". */

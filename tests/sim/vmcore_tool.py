@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """Helpers for the simulator tests (no QEMU needed).
 
   vmcore_tool.py gen OUT [--arch x86_64|ppc64] [--endian le|be] [--phoff-late]

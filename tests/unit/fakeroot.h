@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fakeroot.h — write files under a fake root for unit tests (the C side of
  * tests/lib/fakeroot.sh).  The test defines `static char root[64]`. */
 #ifndef PD_TEST_FAKEROOT_H

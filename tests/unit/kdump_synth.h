@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kdump_synth.h — builds small synthetic kdump-compressed dumps and their
  * flattened streams for tests: 4 KiB blocks, one sub-header block, a
  * bitmap of two blocks, 64 pfns of which the caller picks the dumpable. */

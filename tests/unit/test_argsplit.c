@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* word splitting of kdump.conf lines and the collector's argv. */
 #include "argsplit.h"
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* release back ends: what reaches the file, errors reported with errno. */
 #include <fcntl.h>
 #include <unistd.h>

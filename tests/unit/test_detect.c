@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* detection on fake roots: normal boot, dump boot (both node names),
  * legacy sysfs, release mechanisms, and the combined dump state. */
 #include <fcntl.h>

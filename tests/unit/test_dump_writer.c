@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dump writer: 0700 directory, 0600 file, no overwrite, incomplete flag
  * forced until finish, then the stream's own byte and the final name. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flattened stream parser: any chunking gives the same records; every
  * malformed form is refused with the stream position. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* journal: create, append, reload, torn tail, damage, bounds, stale ids. */
 #include <fcntl.h>
 #include <sys/stat.h>

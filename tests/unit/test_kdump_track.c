@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kdump tracker on synthetic dumps: excluded and written pfns are exact,
  * each reported once; one and several cycles; wrong order confuses it. */
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* release ledger: fixed scenarios, then random operations against a model
  * that knows, pfn by pfn, what may be released. */
 #include "ledger.h"

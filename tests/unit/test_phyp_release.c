@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phyp_release: replays makedumpfile's call sequences (one cycle; several
  * cycles with metadata pins) against a fake dump-boot root and asserts
  * exactly which pfns are released when: never a pinned or unsaved page,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* rangeset: fixed cases, then random operations checked against a bitmap. */
 #include "rangeset.h"
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* region map: through the relocated copy, inward rounding, holes, spans;
  * then a brute-force check that no yielded byte is outside the request. */
 #include "region_map.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* releaser: ledger -> map -> journal (synced first) -> back end. */
 #include <fcntl.h>
 #include <unistd.h>

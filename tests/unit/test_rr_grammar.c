@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* release_region grammar: every accepted form and every error path. */
 #include "rr_grammar.h"
 #include "unit.h"

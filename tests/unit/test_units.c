@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pd_parse_size: every accepted form, every refusal. */
 #include "units.h"
 #include "unit.h"

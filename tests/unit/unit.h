@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unit.h — a minimal test harness: CHECK() records a failure and goes on;
  * the program prints "name: N passed, M failed" and exits non-zero on any
  * failure. */

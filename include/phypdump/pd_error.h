@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* pd_error.h — the error report every libphypdump call fills in.
  *
  * Contract: a function that fails returns -1 (or NULL) and, when given a
@@ -35,6 +36,11 @@ struct pd_error {
 	int errnum;		/* errno of a failed system call, else 0 */
 };
 
+#ifdef PHYPDUMP_INTERNAL
+/* The helpers below fill in a struct pd_error inside libphypdump and the
+ * project's own programs (built with -DPHYPDUMP_INTERNAL).  They are not part
+ * of the installed API: libphypdump.so does not export them. */
+
 /* Fill @err (may be NULL) with a printf-style message; returns -1. */
 int pd_fail(struct pd_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -44,12 +50,13 @@ int pd_fail_errno(struct pd_error *err, int errnum, const char *fmt, ...)
 /* Same, recording a parse column. */
 int pd_fail_at(struct pd_error *err, size_t column, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
 /* Same as pd_fail(), with a kind. */
 int pd_fail_kind(struct pd_error *err, enum pd_error_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Prefix "<context>: " to @err's message; returns -1. */
 int pd_error_context(struct pd_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+#endif /* PHYPDUMP_INTERNAL */
 
 #endif

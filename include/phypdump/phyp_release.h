@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* phyp_release.h — incremental release of dump memory from inside a dump
  * writer (makedumpfile --phyp-release): one small facade over detection,
  * the journal, the region map, the ledger, the releaser and the back ends,
@@ -100,8 +101,15 @@ struct phyp_release;
  * UINT64_MAX at finish: everything). */
 typedef void (*phyp_release_unmap_fn)(void *arg, uint64_t pfn_start, uint64_t pfn_end);
 
+/* Returns the session, or NULL with the reason in @err (may be NULL) when it
+ * refuses (see the contract above); nothing is released then. */
 struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct pd_error *err);
+/* Cannot fail; @fn may be NULL (no hook). */
 void phyp_release_set_unmap_hook(struct phyp_release *r, phyp_release_unmap_fn fn, void *arg);
+
+/* The calls below return 0, or -1 on the first failed release (message in
+ * phyp_release_error(); nothing more is released and later calls return 0),
+ * except read(), which returns -1 whenever the range was released. */
 
 int phyp_release_scan_begin(struct phyp_release *r, uint64_t pfn_start, uint64_t pfn_end);
 int phyp_release_read(struct phyp_release *r, uint64_t paddr, uint64_t len);
@@ -113,7 +121,11 @@ int phyp_release_excluded(struct phyp_release *r, uint64_t pfn_start, uint64_t p
 int phyp_release_written(struct phyp_release *r, uint64_t pfn_start, uint64_t pfn_end);
 int phyp_release_durable(struct phyp_release *r);
 
+/* Returns 0; -1 when a release failed (in this call or earlier) or when
+ * called a second time, with the message in phyp_release_error().  With @ok
+ * false it releases nothing and returns 0. */
 int phyp_release_finish(struct phyp_release *r, bool ok);
+/* Frees @r (NULL: nothing); cannot fail. */
 void phyp_release_close(struct phyp_release *r);
 
 /* The first failure's message ("" when none). */
