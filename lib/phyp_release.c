@@ -117,6 +117,7 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	co.sys_page_size = o->sys_page_size;
 	co.min_release = o->min_release;
 	co.dry_run = o->dry_run;
+	co.vmcore = o->vmcore;
 	co.require_incremental = true;
 	if (pd_capture_init(&r->cap, &co, err)) {
 		free(r);

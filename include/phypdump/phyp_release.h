@@ -82,6 +82,9 @@ struct phyp_release_opts {
 	uint64_t min_release;		/* bytes; 0: 1 MiB */
 	uint64_t sync_interval;		/* bytes written between syncs; 0: 32 MiB */
 	FILE *dry_run;			/* non-NULL: log releases here, release nothing */
+	const char *vmcore;		/* the file the writer reads; NULL: <root>/proc/vmcore.
+					 * Releasing while reading another file than this
+					 * dump boot's vmcore is refused (under root "/"). */
 };
 
 struct phyp_release_stats {
