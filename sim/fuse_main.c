@@ -481,10 +481,11 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		ended = S.res.ended;
 		if (rc == 0) {
 			timeline_event(S.tl, "release", addr, len, freed, reserve_remaining(&S.res));
-			if (ended) {
-				S.registered = 1;
+			/* The dump ends; fadump is not registered again: user
+			 * space does that (echo 1 > registered), as with every
+			 * kernel (facts.md 7, release-region.md). */
+			if (ended)
 				timeline_event(S.tl, "end", 0, 0, 0, 0);
-			}
 		}
 		pthread_rwlock_unlock(&S.lock);
 		if (rc) {
@@ -507,8 +508,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			fuse_reply_err(req, EPERM); /* no dump active */
 			return;
 		}
+		/* Stock release_mem frees the dump and does not register
+		 * fadump again (fadump_invalidate_release_mem()). */
 		reserve_release_all(&S.res, &freed);
-		S.registered = 1;
 		timeline_event(S.tl, "release_mem", 0, 0, freed, 0);
 		timeline_event(S.tl, "end", 0, 0, 0, 0);
 		pthread_rwlock_unlock(&S.lock);
