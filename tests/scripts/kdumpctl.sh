@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash disable=SC2154,SC2016 # tmp, top, check...: set by tests/scripts/run
 # The kdump-utils series (scripts/kdumpctl/).  Its tree is not in Debian's
 # archive, so CI cannot apply it; its own ShellSpec suite is run by hand
