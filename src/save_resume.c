@@ -126,9 +126,15 @@ int save_view_start(struct save *s, char *path, size_t size, struct pd_error *er
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		return pd_fail_errno(err, errno, "cannot make a private mount namespace for the resume "
 				     "view (phypdump save must run as root)");
-	snprintf(g.dir, sizeof(g.dir), "/tmp/phypdump-view.XXXXXX");
-	if (!mkdtemp(g.dir))
-		return pd_fail_errno(err, errno, "cannot create a directory for the resume view");
+	/* One fixed, empty directory: each save mounts over it in its own
+	 * namespace, so concurrent saves (of other dumps, in tests) do not
+	 * meet, and a killed save leaves nothing behind to clean up. */
+	snprintf(g.dir, sizeof(g.dir), "/run/phypdump-view");
+	if (mkdir(g.dir, 0700) && errno != EEXIST) {
+		snprintf(g.dir, sizeof(g.dir), "/tmp/phypdump-view");
+		if (mkdir(g.dir, 0700) && errno != EEXIST)
+			return pd_fail_errno(err, errno, "cannot create %s for the resume view", g.dir);
+	}
 	g.fuse = fuse_new(&args, &ops, sizeof(ops), NULL);
 	fuse_opt_free_args(&args);
 	if (!g.fuse)
@@ -166,8 +172,6 @@ void save_view_stop(struct save *s)
 			pthread_join(g.thread, NULL);
 		fuse_destroy(g.fuse);
 	}
-	if (g.dir[0])
-		rmdir(g.dir);
 	if (g.have_view)
 		pd_resume_view_fini(&g.view);
 	memset(&g, 0, sizeof(g));
