@@ -199,7 +199,7 @@ static int plan(struct pd_capture *c, struct pd_error *err)
 		return 0;
 	}
 	c->have_map = true;
-	if (c->st.journal_rc != 0 && check_layout_holds_vmcore(c, err))
+	if (c->st.journal_rc != 0 && !access(c->vmcore, R_OK) && check_layout_holds_vmcore(c, err))
 		return -1;
 	if (c->o.dry_run) {
 		pd_backend_open_dry_run(&c->backend, c->o.dry_run);
@@ -279,13 +279,15 @@ int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struc
 			     "(/sys/firmware/opal/mpipl)");
 		goto fail;
 	}
-	if (!c->st.holds_dump && !o->vmcore) {
+	/* A writer that names release_region itself (makedumpfile
+	 * --phyp-release=PATH, a simulated dump boot) says where the dump is. */
+	if (!c->st.holds_dump && !o->vmcore && !o->release_region) {
 		pd_fail_kind(err, PD_ERR_NO_DUMP,
 			     "this boot holds no firmware-assisted dump (no ibm,kernel-dump or "
 			     "ibm,dump-kernel device tree node with /proc/vmcore); nothing to save");
 		goto fail;
 	}
-	if (access(c->vmcore, R_OK)) {
+	if (access(c->vmcore, R_OK) && !(o->release_region && !o->vmcore && errno == ENOENT)) {
 		/* Gone: the dump was released.  There but unreadable: a security
 		 * policy or not root; the stock capture must take it. */
 		if (errno == ENOENT)

@@ -223,7 +223,7 @@ int pd_resume_view_init(struct pd_resume_view *v, const char *vmcore,
 		}
 	}
 	if (!v->page)
-		v->page = 4096;	/* no file holds anything: nothing to serve from one */
+		v->page = 4096;	/* no file to serve from: a released page read fails */
 	v->page_buf = malloc(v->page);
 	v->cbuf = malloc(v->page);
 	if (!v->page_buf || !v->cbuf) {
@@ -294,8 +294,9 @@ static int serve_released(struct pd_resume_view *v, unsigned char *out, uint64_t
 		if (rc < 0)
 			return -1;
 		if (!rc)
-			return pd_fail_errno(err, EIO, "released page 0x%" PRIx64 " is in no partial dump",
-					     pfn);
+			return pd_fail_errno(err, EIO, "released page 0x%" PRIx64 " is in no verified "
+					     "partial dump (a capture that journaled no saved ranges, such "
+					     "as makedumpfile --phyp-release, released it)", pfn);
 		memcpy(out, v->page_buf + in, n);
 		out += n;
 		pa += n;
