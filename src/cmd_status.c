@@ -3,9 +3,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "dump_state.h"
 #include "json_out.h"
 #include "progress.h"
@@ -24,7 +26,8 @@ static void status_usage(FILE *f)
 		"  --json          one JSON object instead of text\n"
 		"\n"
 		"Exit status: 0 a dump is held, 2 usage error, 3 the kernel's files or the\n"
-		"journal could not be read, 4 no dump is held.\n",
+		"journal could not be read, 4 no dump is held, 5 an OPAL dump boot (a dump\n"
+		"phypdump does not save).\n",
 		PD_DEFAULT_JOURNAL);
 }
 
@@ -289,6 +292,19 @@ int cmd_status(int argc, char **argv)
 	else
 		print_text(&s);
 	rc = s.journal_rc < 0 ? PD_EXIT_REFUSED : s.holds_dump ? PD_EXIT_OK : PD_EXIT_NO_DUMP;
+	{
+		char opal[PATH_MAX];
+
+		/* An OPAL (PowerNV) memory-preserving dump boot: a dump is held
+		 * that phypdump does not save (the stock capture does). */
+		pd_path_join(opal, sizeof(opal), s.det.root, "proc/device-tree/ibm,opal/dump/mpipl-boot");
+		if (rc != PD_EXIT_REFUSED && !access(opal, F_OK)) {
+			fprintf(stderr, "phypdump status: this is an OPAL (PowerNV) memory-preserving dump "
+				"boot; phypdump saves pseries firmware-assisted dumps only: use the stock "
+				"capture\n");
+			rc = PD_EXIT_UNSUPPORTED;
+		}
+	}
 	if (s.journal_rc < 0)
 		fprintf(stderr,
 			"phypdump status: the journal is damaged: %s\n"
