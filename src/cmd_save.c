@@ -254,8 +254,6 @@ int cmd_save(int argc, char **argv)
 		rc = PD_EXIT_USAGE;
 		goto out;
 	}
-	if (s->cap.resume && save_view_argv(&cargv, &s->err))
-		goto fail_early;
 	drop_useless_partial(s);
 	if (open_output(s)) {
 		s->err.kind = PD_ERR_REFUSED;

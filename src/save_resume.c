@@ -151,13 +151,6 @@ int save_view_start(struct save *s, char *path, size_t size, struct pd_error *er
 	return 0;
 }
 
-int save_view_argv(char ***argvp, struct pd_error *err)
-{
-	(void)argvp;
-	(void)err;
-	return 0;	/* the view reads like the vmcore: nothing to add */
-}
-
 void save_view_stop(struct save *s)
 {
 	if (g.have_view && s->cap.resume && (g.view.pages_from_file || g.view.pages_zero))

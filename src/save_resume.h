@@ -20,8 +20,6 @@
 bool save_can_resume(void);
 /* Verify the partial files and mount the view; its vmcore path into @path. */
 int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err);
-/* Add what the collector needs to read the view (--non-mmap). */
-int save_view_argv(char ***argv, struct pd_error *err);
 /* Unmount (idempotent). */
 void save_view_stop(struct save *s);
 

@@ -17,12 +17,6 @@ int save_view_start(struct save *s, char *path, size_t size, struct pd_error *er
 	return pd_fail_kind(err, PD_ERR_UNSUPPORTED, "this build of phypdump cannot resume a save");
 }
 
-int save_view_argv(char ***argv, struct pd_error *err)
-{
-	(void)argv;
-	return pd_fail_kind(err, PD_ERR_UNSUPPORTED, "this build of phypdump cannot resume a save");
-}
-
 void save_view_stop(struct save *s)
 {
 	(void)s;
