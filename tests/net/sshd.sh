@@ -6,7 +6,9 @@
 #                    sshd_config (no system service is touched), and sets
 #                    SSHD_PORT, SSHD_PID, SSH_KEY, SSH_OPTS (the phypdump save
 #                    options that reach it: --sshkey, known_hosts)
-#   sshd_stop        stops it
+#   sshd_stop        stops it (the listener and every session)
+#   sshd_kill_sessions  kills the sessions only (a dropped connection)
+#   sshd_restart     starts it again on the same port with the same keys
 # The client checks the host key: DIR/known_hosts holds it, as a host that
 # was set up with ssh-keyscan or a first manual login would.
 [ -n "${PD_SSHD_SH:-}" ] && return 0
@@ -38,27 +40,42 @@ UsePAM no
 StrictModes no
 PrintMotd no
 CONF
-	# sshd refuses to start without its privilege separation directory.
-	[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd
-	/usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log" &
-	SSHD_PID=$!
 	printf '[127.0.0.1]:%s %s\n' "$SSHD_PORT" "$(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
 	SSH_KEY=$dir/id
+	SSHD_DIR=$dir
+	# shellcheck disable=SC2034 # for the sourcing test
 	SSH_OPTS=(--sshkey "$SSH_KEY" --ssh-option "UserKnownHostsFile=$dir/known_hosts")
-	local i
-	for i in $(seq 50); do
+	sshd_restart
+}
+
+sshd_restart() {
+	local dir=$SSHD_DIR
+	# sshd refuses to start without its privilege separation directory.
+	[ -d /run/sshd ] || mkdir -m 0755 /run/sshd
+	/usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log" &
+	SSHD_PID=$!
+	for _ in $(seq 50); do
 		if ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o "UserKnownHostsFile=$dir/known_hosts" \
 			-i "$SSH_KEY" -o IdentitiesOnly=yes -p "$SSHD_PORT" root@127.0.0.1 true 2>/dev/null; then
 			return 0
 		fi
 		sleep 0.1
-		[ "$i" -eq 50 ] || continue
 	done
 	echo "sshd did not come up: $(tail -n 5 "$dir/sshd.log")" >&2
 	return 1
 }
 
+# The session processes: children of the listener (by its pid only).
+sshd_kill_sessions() {
+	local p
+	[ -n "${SSHD_PID:-}" ] || return 0
+	for p in $(ps -o pid= --ppid "$SSHD_PID"); do
+		kill -KILL "$p" 2>/dev/null
+	done
+}
+
 sshd_stop() {
+	sshd_kill_sessions
 	if [ -n "${SSHD_PID:-}" ]; then
 		kill "$SSHD_PID" 2>/dev/null
 		wait "$SSHD_PID" 2>/dev/null
