@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # tests/net/sshd.sh — a private OpenSSH server for one test run, sourced.
-#   sshd_start DIR   generates a host key and a client key in DIR, starts
+#   sshd_start DIR [PHYPDUMP]
+#                    generates a host key and a client key in DIR, starts
 #                    Debian's sshd on 127.0.0.1 at a free port with its own
 #                    sshd_config (no system service is touched), and sets
 #                    SSHD_PORT, SSHD_PID, SSH_KEY, SSH_OPTS (the phypdump save
@@ -20,8 +21,9 @@ free_port() {
 
 sshd_start() {
 	local dir=$1
-	mkdir -p "$dir"
+	mkdir -p "$dir/bin"
 	chmod 700 "$dir"
+	[ -z "${2:-}" ] || ln -sf "$2" "$dir/bin/phypdump"
 	rm -f "$dir/host_key" "$dir/host_key.pub" "$dir/id" "$dir/id.pub"
 	ssh-keygen -q -t ed25519 -N '' -f "$dir/host_key" || return 1
 	ssh-keygen -q -t ed25519 -N '' -f "$dir/id" || return 1
@@ -39,6 +41,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 PrintMotd no
+SetEnv PATH=$dir/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 CONF
 	printf '[127.0.0.1]:%s %s\n' "$SSHD_PORT" "$(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
 	SSH_KEY=$dir/id
