@@ -5,3 +5,9 @@ CHECK_TARGETS += check-net-ssh
 .PHONY: check-net-ssh
 check-net-ssh: phypdump phypdump-sim
 	@bash tests/net/run-ssh
+
+# The reserved GiB*s of an ssh save against a local one, over loopback.
+BENCH_TARGETS += bench-net
+.PHONY: bench-net
+bench-net: phypdump phypdump-sim
+	@python3 bench/bench.py --size 512M --ssh
