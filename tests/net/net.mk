@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Network targets: phypdump save through ssh to a private sshd on loopback.
-CHECK_TARGETS += check-net-ssh
+# Network targets: phypdump save through ssh to a private sshd on loopback;
+# phypdump-capture mounting an nfs export (tests/net/run-nfs says how).
+CHECK_TARGETS += check-net-ssh check-net-nfs
 
-.PHONY: check-net-ssh
+.PHONY: check-net-ssh check-net-nfs
 check-net-ssh: phypdump phypdump-sim
 	@bash tests/net/run-ssh
+
+check-net-nfs: phypdump phypdump-sim
+	@bash tests/net/run-nfs
 
 # The reserved GiB*s of an ssh save against a local one, over loopback.
 BENCH_TARGETS += bench-net
