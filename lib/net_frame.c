@@ -39,8 +39,30 @@ int pd_net_init(struct pd_net_parser *p, pd_net_frame_fn fn, void *arg)
 	memset(p, 0, sizeof(*p));
 	p->fn = fn;
 	p->arg = arg;
-	p->buf = malloc(PD_NET_MAX_PAYLOAD);
-	return p->buf ? 0 : pd_fail(&p->error, "out of memory");
+	return 0;
+}
+
+/* The payload buffer grows to the largest frame seen (at most
+ * PD_NET_MAX_PAYLOAD): answers are small, data frames up to 1 MiB. */
+static int reserve(struct pd_net_parser *p, size_t len)
+{
+	size_t cap = p->cap ? p->cap : 4096;
+	unsigned char *b;
+
+	if (len <= p->cap)
+		return 0;
+	while (cap < len)
+		cap *= 2;
+	if (cap > PD_NET_MAX_PAYLOAD)
+		cap = PD_NET_MAX_PAYLOAD;
+	b = realloc(p->buf, cap);
+	if (!b) {
+		p->failed = true;
+		return pd_fail(&p->error, "out of memory for a frame of %zu bytes", len);
+	}
+	p->buf = b;
+	p->cap = cap;
+	return 0;
 }
 
 void pd_net_free(struct pd_net_parser *p)
@@ -134,6 +156,8 @@ static void take(struct pd_net_parser *p, unsigned char *dst, size_t want,
 
 	if (n > *len)
 		n = *len;
+	if (!n)
+		return;	/* an empty payload has no buffer yet */
 	memcpy(dst + p->have, *buf, n);
 	p->have += n;
 	*buf += n;
@@ -157,7 +181,7 @@ int pd_net_feed(struct pd_net_parser *p, const unsigned char *buf, size_t len)
 			p->have = 0;
 			if (p->len > PD_NET_MAX_PAYLOAD)
 				return bad(p, "payload too long");
-			if (check_len(p))
+			if (check_len(p) || reserve(p, p->len))
 				return -1;
 			p->in_payload = true;
 		}

@@ -35,7 +35,7 @@
  *    per whole frame.  An unknown type, a payload longer than
  *    PD_NET_MAX_PAYLOAD, or a payload of the wrong size for its type fails
  *    with a message naming the stream position; the parser then stays
- *    failed.  Nothing is allocated beyond one frame's payload.
+ *    failed.  Nothing is allocated beyond the largest frame's payload.
  *  - pd_net_frame() encodes a frame header; payloads are the caller's.
  */
 #ifndef PD_NET_FRAME_H
@@ -72,7 +72,8 @@ struct pd_net_parser {
 	bool in_payload, failed;
 	unsigned char type;
 	size_t len;
-	unsigned char *buf;		/* PD_NET_MAX_PAYLOAD bytes */
+	unsigned char *buf;		/* the payload; grows up to PD_NET_MAX_PAYLOAD */
+	size_t cap;
 	uint64_t pos;			/* bytes consumed */
 	uint64_t frames;
 	pd_net_frame_fn fn;
@@ -80,7 +81,7 @@ struct pd_net_parser {
 	struct pd_error error;
 };
 
-/* Returns 0, or -1 when out of memory. */
+/* Returns 0 (kept an int for callers that check). */
 int pd_net_init(struct pd_net_parser *p, pd_net_frame_fn fn, void *arg);
 void pd_net_free(struct pd_net_parser *p);
 /* Returns 0, or -1 when the input is malformed or the callback failed. */

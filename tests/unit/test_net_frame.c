@@ -167,8 +167,26 @@ static void test_cut_short(void)
 	pd_net_free(&p);
 }
 
+/* Empty payloads before any other frame: no buffer is needed yet. */
+static void test_empty_first(void)
+{
+	unsigned char st[2 * PD_NET_HEADER];
+	struct pd_net_parser p;
+	struct got g = { 0 };
+
+	pd_net_frame(st, 'S', 0);
+	pd_net_frame(st + PD_NET_HEADER, 'F', 0);
+	CHECK(pd_net_init(&p, on_frame, &g) == 0);
+	CHECK(pd_net_feed(&p, st, sizeof(st)) == 0);
+	CHECK_EQ_U64(g.n, 2);
+	CHECK(!memcmp(g.types, "SF", 2));
+	CHECK(pd_net_idle(&p));
+	pd_net_free(&p);
+}
+
 int main(void)
 {
+	test_empty_first();
 	test_chunking();
 	test_malformed();
 	test_callback_stops();
