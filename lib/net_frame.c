@@ -69,6 +69,8 @@ void pd_net_free(struct pd_net_parser *p)
 {
 	free(p->buf);
 	p->buf = NULL;
+	p->cap = 0;
+	p->failed = true;	/* freed: feeding it again is refused */
 }
 
 bool pd_net_idle(const struct pd_net_parser *p)

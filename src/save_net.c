@@ -268,6 +268,8 @@ static int pump(struct save_net *n, int ms, struct pd_error *err)
 		return 0;
 	if (r <= 0)
 		return lost(n, err, r ? "reading from" : "the connection closed:");
+	if (!n->have_parser)
+		return 1;	/* the plain stream: the remote shell's words are in ssh.log */
 	if (pd_net_feed(&n->p, buf, (size_t)r)) {
 		if (n->p.error.msg[0])
 			return pd_fail(err, "%s: %s", n->url, n->p.error.msg);
