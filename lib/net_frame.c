@@ -96,7 +96,7 @@ static int check_len(struct pd_net_parser *p)
 	case 'C': return p->len == 16 ? 0 : bad(p, "checksum takes an offset and a length");
 	case 'A': return p->len == 8 ? 0 : bad(p, "durable takes one offset");
 	case 'K': return p->len == 20 ? 0 : bad(p, "crc takes an offset, a length and a crc");
-	case 'G': case 'R': case 'E': case 'X':
+	case 'G': case 'U': case 'R': case 'E': case 'X':
 		return p->len >= 1 ? 0 : bad(p, "needs a text");
 	default: return bad(p, "unknown frame type");
 	}
@@ -135,7 +135,7 @@ static int decode(struct pd_net_parser *p, struct pd_net_frame *f)
 	}
 	/* Texts are never NUL-terminated on the wire and carry no NUL, but
 	 * open's directory and name are separated by exactly one. */
-	if (p->type == 'G' || p->type == 'R' || p->type == 'E' || p->type == 'X') {
+	if (p->type == 'G' || p->type == 'U' || p->type == 'R' || p->type == 'E' || p->type == 'X') {
 		if (memchr(p->buf, 0, p->len))
 			return bad(p, "a NUL inside a text");
 	}

@@ -22,6 +22,9 @@
  *                   fdatasync, rename, fsync the directory; answer 'E'
  *     'G' get       "PATH": send the file at PATH (absolute) back as 'D'
  *                   frames, then 'E' (a resumed save fetches its partial)
+ *     'U' unlink    "PATH": after 'F', remove a partial file of an earlier
+ *                   run (vmcore-incomplete* beside the finished dump),
+ *                   whose pages the finished dump holds; answer 'E'
  *   receive -> save
  *     'R' ready     "PATH" of the file being written
  *     'A' durable   u64: every byte written before the sync is durable

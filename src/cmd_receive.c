@@ -134,6 +134,29 @@ static int on_get(struct receiver *r, const struct pd_net_frame *f)
 	return send_text('E', path);
 }
 
+/* After the end: remove a partial file of an earlier run of this dump (its
+ * pages are in the finished dump).  Only vmcore-incomplete* beside it. */
+static int on_unlink(struct receiver *r, const struct pd_net_frame *f)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *base;
+
+	if (!r->done)
+		return pd_fail(&r->err, "a partial file may be removed only after the dump is complete");
+	if (f->len >= sizeof(path))
+		return pd_fail(&r->err, "path too long");
+	memcpy(path, f->payload, f->len);
+	path[f->len] = 0;
+	pd_dir_of(dir, sizeof(dir), path);
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strcmp(dir, r->w.dir) || strncmp(base, "vmcore-incomplete", 17))
+		return pd_fail(&r->err, "%s is not a partial dump beside %s; not removed", path, r->w.final_path);
+	if (unlink(path) && errno != ENOENT)
+		return pd_fail_errno(&r->err, errno, "cannot remove %s", path);
+	return send_text('E', path);
+}
+
 static int on_frame(void *arg, const struct pd_net_frame *f)
 {
 	struct receiver *r = arg;
@@ -142,6 +165,8 @@ static int on_frame(void *arg, const struct pd_net_frame *f)
 		return on_open(r, f);
 	if (f->type == 'G')
 		return on_get(r, f);
+	if (f->type == 'U')
+		return on_unlink(r, f);
 	if (!r->open || r->done)
 		return pd_fail(&r->err, "frame '%c' before the dump file is open, or after its end", f->type);
 	switch (f->type) {
@@ -210,7 +235,7 @@ int cmd_receive(int argc, char **argv)
 			break;
 		}
 		if (n == 0) {
-			if (r.done || (!r.open && pd_net_idle(&p)))
+			if ((r.done && pd_net_idle(&p)) || (!r.open && pd_net_idle(&p)))
 				rc = PD_EXIT_OK;
 			else
 				pd_fail(&r.err, "the connection closed before the end of the dump");

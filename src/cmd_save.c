@@ -196,9 +196,18 @@ static void drop_partials(struct save *s)
 	size_t i;
 
 	for (i = 0; i < js->ntargets; i++) {
-		if (!strncmp(js->targets[i].path, "ssh://", 6)) {
-			fprintf(stderr, "phypdump save: the partial dump %s is a copy of part of %s: remove it\n",
-				js->targets[i].path, s->w.final_path);
+		const char *t = js->targets[i].path;
+		size_t ul = s->remote ? strlen(s->net.url) : 0;
+		struct pd_error e;
+
+		if (!strncmp(t, "ssh://", 6)) {
+			if (s->remote && !s->net.fallback && !strncmp(t, s->net.url, ul) && t[ul] == '/' &&
+			    !save_net_unlink(&s->net, t + ul, &e))
+				fprintf(stderr, "phypdump save: removed the partial dump %s (its pages are in %s)\n",
+					t, s->w.final_path);
+			else
+				fprintf(stderr, "phypdump save: the partial dump %s is a copy of part of %s: "
+					"remove it\n", t, s->w.final_path);
 			continue;
 		}
 		if (strcmp(js->targets[i].path, s->w.final_path) && !unlink(js->targets[i].path))

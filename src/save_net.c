@@ -497,8 +497,10 @@ int save_net_finish(struct save_net *n, struct pd_error *err)
 	if (n->fallback) {
 		close(n->to);
 		n->to = -1;
-		/* dd's fdatasync and the rename can take a while. */
-		st = reap(n, n->timeout);
+		/* dd's one fdatasync of the whole file comes only now and can
+		 * take long; ssh's keepalives still end a dead connection
+		 * within 30 s. */
+		st = reap(n, n->timeout * 30);
 		if (st != 0) {
 			char tail[200];
 
@@ -511,11 +513,17 @@ int save_net_finish(struct save_net *n, struct pd_error *err)
 		hang_up(n);
 		return 0;
 	}
-	if (send_frame(n, 'F', NULL, 0, NULL, 0, err) ||
-	    wait_reply(n, 'E', "the end of the dump (rename, directory sync)", err))
-		return -1;
-	hang_up(n);
-	return 0;
+	/* The session stays up for save_net_unlink(); save_net_close() ends it. */
+	return send_frame(n, 'F', NULL, 0, NULL, 0, err) ||
+	       wait_reply(n, 'E', "the end of the dump (rename, directory sync)", err) ? -1 : 0;
+}
+
+int save_net_unlink(struct save_net *n, const char *path, struct pd_error *err)
+{
+	if (n->fallback || !n->connected || n->to < 0)
+		return pd_fail(err, "no session with %s", n->url);
+	return send_frame(n, 'U', path, strlen(path), NULL, 0, err) ||
+	       wait_reply(n, 'E', "the removal of a partial dump", err) ? -1 : 0;
 }
 
 void save_net_close(struct save_net *n)

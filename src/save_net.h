@@ -78,8 +78,11 @@ int save_net_raw(struct save_net *n, const unsigned char *d, size_t len, struct 
 int save_net_sync(struct save_net *n, struct pd_error *err);
 int save_net_checksum(struct save_net *n, uint64_t off, uint64_t len, uint32_t *crc,
 		      struct pd_error *err);
-/* Finish the remote file (rename, directory fsync); its path into n->text. */
+/* Finish the remote file (rename, directory fsync); its path into n->text.
+ * The session stays open (save_net_unlink) until save_net_close(). */
 int save_net_finish(struct save_net *n, struct pd_error *err);
+/* After the finish: remove an earlier run's partial file beside the dump. */
+int save_net_unlink(struct save_net *n, const char *path, struct pd_error *err);
 /* Close the session (the remote file stays incomplete). */
 void save_net_close(struct save_net *n);
 /* Fetch remote file @path into local file descriptor @fd (a new session). */

@@ -124,6 +124,8 @@ static void test_malformed(void)
 	refused(b, put(b, 'A', "0123", 4), "durable takes");
 	refused(b, put(b, 'K', "0123", 4), "crc takes");
 	refused(b, put(b, 'R', "", 0), "needs a text");
+	refused(b, put(b, 'U', "", 0), "needs a text");
+	refused(b, put(b, 'U', "/a\0b", 4), "NUL inside");
 	refused(b, put(b, 'X', "a\0b", 3), "NUL inside");
 	refused(b, put(b, 'O', "\0\0\0\1/dirname", 12), "DIR, one NUL");
 	refused(b, put(b, 'O', "\0\0\0\1\0name", 9), "DIR, one NUL");
