@@ -110,7 +110,29 @@ static void refused(const unsigned char *fr, size_t len, const char *why)
 
 static void test_malformed(void)
 {
+	/* Payloads of the wrong size or form for their type. */
+	static const struct {
+		unsigned char type;
+		const char *p;
+		size_t len;
+		const char *why;
+	} bad[] = {
+		{ 'D', "12345678", 8, "at least one byte" },
+		{ 'S', "x", 1, "takes no payload" },
+		{ 'C', "0123456789", 10, "checksum takes" },
+		{ 'A', "0123", 4, "durable takes" },
+		{ 'K', "0123", 4, "crc takes" },
+		{ 'R', "", 0, "needs a text" },
+		{ 'U', "", 0, "needs a text" },
+		{ 'U', "/a\0b", 4, "NUL inside" },
+		{ 'X', "a\0b", 3, "NUL inside" },
+		{ 'O', "\0\0\0\1/dirname", 12, "DIR, one NUL" },
+		{ 'O', "\0\0\0\1\0name", 9, "DIR, one NUL" },
+		{ 'O', "\0\0\0\1/d\0", 7, "DIR, one NUL" },
+		{ 'O', "\0\0\0\1/d\0a\0b", 11, "DIR, one NUL" },
+	};
 	unsigned char b[64], big[PD_NET_HEADER];
+	size_t i;
 
 	put(b, 'Z', "", 0);
 	refused(b, PD_NET_HEADER, "unknown frame type");
@@ -118,19 +140,8 @@ static void test_malformed(void)
 	refused(big, sizeof(big), "payload too long");
 	pd_net_frame(big, 'D', 0xffffffffu);
 	refused(big, sizeof(big), "payload too long");
-	refused(b, put(b, 'D', "12345678", 8), "at least one byte");
-	refused(b, put(b, 'S', "x", 1), "takes no payload");
-	refused(b, put(b, 'C', "0123456789", 10), "checksum takes");
-	refused(b, put(b, 'A', "0123", 4), "durable takes");
-	refused(b, put(b, 'K', "0123", 4), "crc takes");
-	refused(b, put(b, 'R', "", 0), "needs a text");
-	refused(b, put(b, 'U', "", 0), "needs a text");
-	refused(b, put(b, 'U', "/a\0b", 4), "NUL inside");
-	refused(b, put(b, 'X', "a\0b", 3), "NUL inside");
-	refused(b, put(b, 'O', "\0\0\0\1/dirname", 12), "DIR, one NUL");
-	refused(b, put(b, 'O', "\0\0\0\1\0name", 9), "DIR, one NUL");
-	refused(b, put(b, 'O', "\0\0\0\1/d\0", 7), "DIR, one NUL");
-	refused(b, put(b, 'O', "\0\0\0\1/d\0a\0b", 11), "DIR, one NUL");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		refused(b, put(b, bad[i].type, bad[i].p, bad[i].len), bad[i].why);
 	/* an offset past 2^56 */
 	memcpy(b + PD_NET_HEADER, "\xff\xff\xff\xff\xff\xff\xff\xf0" "abc", 11);
 	pd_net_frame(b, 'D', 11);
