@@ -13,7 +13,10 @@ RSS; (e) the number of release writes.  The page cache is dropped before
 each run so that neither run reads the vmcore from memory.
 
   bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
-           [--svg FILE] [--demo]
+           [--svg FILE] [--demo] [--ssh]
+
+--ssh: also save through ssh to a private sshd on 127.0.0.1 (tests/net/sshd.sh)
+and report the reserved GiB*s of the ssh save against the local one.
 """
 import argparse
 import json
@@ -125,7 +128,7 @@ def run_baseline(vmcore, layout, level, work):
             "curve": pts, "area": area(pts)}
 
 
-def run_phypdump(vmcore, layout, level, work, show_progress=False):
+def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=()):
     tl = os.path.join(work, "phypdump.jsonl")
     sim = Sim(vmcore, layout, tl)
     dump = os.path.join(work, "dump")
@@ -138,7 +141,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False):
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
                             "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
-                            "--core-collector", f"makedumpfile -l -d {level}", dump],
+                            "--core-collector", f"makedumpfile -l -d {level}", *extra, dump],
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
@@ -151,9 +154,28 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False):
         raise SystemExit(f"bench: phypdump save failed ({p.returncode})")
     summary = json.loads(p.stdout)
     shutil.rmtree(dump)
+    if extra:
+        shutil.rmtree(os.path.join(work, "remote"), ignore_errors=True)
     os.unlink(os.path.join(work, "journal"))
     pts = curve(tl, t0, t1)
     return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary}
+
+
+class Sshd:
+    """tests/net/sshd.sh's private sshd, for the ssh target."""
+
+    def __init__(self, work):
+        d = os.path.join(work, "sshd")
+        out = subprocess.run(["bash", "-c", '. "$1/tests/net/sshd.sh" && sshd_start "$2" "$3" >&2 && '
+                              'echo "$SSHD_PORT $SSHD_PID"', "sshd", TOP, d, os.path.join(TOP, "phypdump")],
+                             stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+        self.port, self.pid = out[0], int(out[1])
+        self.args = ["--sshkey", os.path.join(d, "id"),
+                     "--ssh-option", "UserKnownHostsFile=" + os.path.join(d, "known_hosts"),
+                     "--target", f"ssh://root@127.0.0.1:{self.port}{os.path.join(work, 'remote')}"]
+
+    def close(self):
+        os.kill(self.pid, 15)
 
 
 def svg(path, title, series):
@@ -203,6 +225,7 @@ def main():
     ap.add_argument("--level", type=int, default=31)
     ap.add_argument("--svg")
     ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--ssh", action="store_true")
     a = ap.parse_args()
     sizes = a.size or ["512M"]
     rows = []
@@ -213,6 +236,12 @@ def main():
             base = run_baseline(vm, a.layout, a.level, work)
             pd = run_phypdump(vm, a.layout, a.level, work, show_progress=a.demo)
             s = pd["summary"]
+            if a.ssh:
+                sshd = Sshd(work)
+                try:
+                    pd["ssh"] = run_phypdump(vm, a.layout, a.level, work, extra=sshd.args)
+                finally:
+                    sshd.close()
             rows.append((size, base, pd, s))
             if a.svg:
                 svg(a.svg, f"Dump memory still reserved, {size} guest, -d {a.level}",
@@ -232,6 +261,12 @@ def main():
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
               f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} |")
+    if a.ssh:
+        print("\n| fixture | reserved GiB*s ssh / local (loopback) | time ssh / local (s) |\n|---|---|---|")
+        for size, base, pd, s in rows:
+            n = pd["ssh"]
+            print(f"| {size} | {n['area']:.2f} / {pd['area']:.2f} = {n['area'] / pd['area']:.2f}x "
+                  f"| {n['seconds']:.2f} / {pd['seconds']:.2f} = {n['seconds'] / pd['seconds']:.2f}x |")
     if a.svg:
         print(f"plot: {a.svg}")
 

@@ -495,7 +495,7 @@ int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len)
 
 	/* From the first byte: the header and bitmaps come before the page
 	 * size is known, and a resume needs them verified too. */
-	if (!c->begun || c->stopped || c->ended || !len || c->out_fd < 0 || !c->journal ||
+	if (!c->begun || c->stopped || c->ended || !len || (c->out_fd < 0 && !c->o.checksum) || !c->journal ||
 	    c->mode != PD_CAPTURE_INCREMENTAL)
 		return 0;
 	if (pd_rangeset_add(&c->unsaved, off, off + len))
@@ -530,7 +530,11 @@ static int journal_saved(struct pd_capture *c)
 		uint64_t off = c->unsaved.iv[i].start, end = c->unsaved.iv[i].end, p;
 		uint32_t crc = 0;
 
-		for (p = off; p < end;) {
+		if (c->o.checksum) {
+			if (c->o.checksum(c->o.checksum_arg, off, end - off, &crc, &e))
+				return stop_with(c, &e);
+		}
+		for (p = c->o.checksum ? end : off; p < end;) {
 			size_t n = end - p < sizeof(buf) ? (size_t)(end - p) : sizeof(buf);
 
 			if (pd_fd_read(&c->out_fd, p, buf, n))

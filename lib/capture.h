@@ -90,6 +90,11 @@ struct pd_capture_opts {
 	 * by itself before calling pd_capture_durable(). */
 	int (*sync)(void *arg, struct pd_error *err);
 	void *sync_arg;
+	/* The CRC-32 of the output's bytes [off, off+len), read back where
+	 * they are durable; NULL: read back through the begin's @out_fd.  A
+	 * remote output (ssh) has no local descriptor: its receiver answers. */
+	int (*checksum)(void *arg, uint64_t off, uint64_t len, uint32_t *crc, struct pd_error *err);
+	void *checksum_arg;
 	/* Observer, after each successful release. */
 	void (*on_release)(void *arg, uint64_t addr, uint64_t len);
 	void *on_release_arg;

@@ -4,17 +4,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "units.h"
+
 static const char signature[] = "makedumpfile";
 
-static uint64_t be64(const unsigned char *b)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | b[i];
-	return v;
-}
 
 void pd_flat_init(struct pd_flat_parser *p, pd_flat_data_fn fn, void *arg)
 {
@@ -36,14 +29,14 @@ static int check_header(struct pd_flat_parser *p)
 	    memchr(p->head + sizeof(signature) - 1, 0, 16 - (sizeof(signature) - 1)) == NULL)
 		return fail(p, "not a makedumpfile flattened stream (no \"makedumpfile\" signature); "
 			       "was the collector run with -F?");
-	if (be64(p->head + 16) != 1 || be64(p->head + 24) != 1)
+	if (pd_get_be64(p->head + 16) != 1 || pd_get_be64(p->head + 24) != 1)
 		return fail(p, "unsupported flattened format type or version");
 	return 0;
 }
 
 static int start_record(struct pd_flat_parser *p)
 {
-	uint64_t off = be64(p->head), size = be64(p->head + 8);
+	uint64_t off = pd_get_be64(p->head), size = pd_get_be64(p->head + 8);
 
 	if (off == UINT64_MAX && size == UINT64_MAX) {
 		p->state = PD_FLAT_END;

@@ -50,3 +50,13 @@ void pd_human_bytes(char *buf, size_t size, uint64_t bytes)
 	else
 		snprintf(buf, size, "%" PRIu64 " B", bytes);
 }
+
+uint64_t pd_get_be64(const unsigned char *b)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}

@@ -14,5 +14,7 @@
 int pd_parse_size(const char *s, uint64_t *out);
 /* "1.5 GiB"-style text for messages (binary units, one decimal). */
 void pd_human_bytes(char *buf, size_t size, uint64_t bytes);
+/* A big-endian 64-bit integer (the flattened stream's and the ssh frames'). */
+uint64_t pd_get_be64(const unsigned char *b);
 
 #endif

@@ -52,6 +52,36 @@ static void default_dumpdir(char *out, size_t size)
 	snprintf(out, size, "/var/crash/%s-%s", host, date);
 }
 
+/* An ssh target: the logs stay here (DUMPDIR, or /var/crash/HOST-DATE);
+ * the dump goes to PATH/HOST-DATE on the remote host, or, resuming, beside
+ * the partial file the journal names there. */
+static int choose_remote_dir(struct save *s)
+{
+	const struct pd_journal_state *js = &s->cap.st.journal;
+	size_t ul = strlen(s->net.url);
+	const char *base;
+
+	if (s->o.dumpdir)
+		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
+	else
+		default_dumpdir(s->dumpdir, sizeof(s->dumpdir));
+	if (s->cap.resume && js->target[0]) {
+		if (strncmp(js->target, s->net.url, ul) || js->target[ul] != '/')
+			return pd_fail_kind(&s->err, PD_ERR_REFUSED,
+					    "the interrupted save wrote to %s, not to %s: resume it with the same "
+					    "target (the memory it released is only in that file)", js->target,
+					    s->net.url);
+		pd_dir_of(s->net.dir, sizeof(s->net.dir), js->target + ul);
+		return 0;
+	}
+	base = strrchr(s->dumpdir, '/');
+	base = base ? base + 1 : s->dumpdir;
+	if ((size_t)snprintf(s->net.dir, sizeof(s->net.dir), "%s/%s", s->net.base, base) >=
+	    sizeof(s->net.dir))
+		return pd_fail_kind(&s->err, PD_ERR_USAGE, "the remote path is too long");
+	return 0;
+}
+
 /* The collector line and the dump directory.  A resumed save runs the line
  * the journal recorded (another would filter differently, and released
  * memory it then asked for is gone) in the directory of the partial dump. */
@@ -67,6 +97,8 @@ static int choose_line_and_dir(struct save *s)
 					    "(or none: the journal's is used)", js->collector, s->o.collector);
 		s->o.collector = js->collector;
 	}
+	if (s->remote)
+		return choose_remote_dir(s);
 	if (s->o.dumpdir) {
 		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
 	} else if (s->cap.resume && js->target[0]) {
@@ -97,11 +129,50 @@ static void drop_useless_partial(struct save *s)
 		}
 }
 
+/* URL + remote path [+ "/" name] into a PATH_MAX buffer (cut, never overrun). */
+static void names(struct save *s, char *out, const char *name, const char *path)
+{
+	int n = snprintf(out, PATH_MAX, "%s", s->net.url);
+
+	if (n < 0 || n >= PATH_MAX)
+		return;
+	n += snprintf(out + n, (size_t)(PATH_MAX - n), "%s", path);
+	if (name[0] && n < PATH_MAX)
+		snprintf(out + n, (size_t)(PATH_MAX - n), "/%s", name);
+}
+
+static int open_remote(struct save *s)
+{
+	char tmp[64];
+
+	if (pd_dump_writer_mkdir(s->dumpdir, &s->err))
+		return -1;
+	/* Each run of this dump adds one target: a resumed run's file name is
+	 * new on the remote host too. */
+	if (s->cap.resume)
+		snprintf(tmp, sizeof(tmp), "vmcore-incomplete.%zu", s->cap.st.journal.ntargets);
+	else
+		snprintf(tmp, sizeof(tmp), "vmcore-incomplete");
+	if (save_net_open(&s->net, s->dumpdir, tmp, &s->err))
+		return -1;
+	s->w.fd = -1;
+	if (s->net.fallback) {
+		names(s, s->w.path, "vmcore.flat-incomplete", s->net.dir);
+		names(s, s->w.final_path, "vmcore.flat", s->net.dir);
+	} else {
+		names(s, s->w.path, "", s->net.text);
+		names(s, s->w.final_path, "vmcore", s->net.dir);
+	}
+	return 0;
+}
+
 static int open_output(struct save *s)
 {
 	char tmp[64];
 	unsigned k;
 
+	if (s->remote)
+		return open_remote(s);
 	if (!s->cap.resume)
 		return pd_dump_writer_open(&s->w, s->dumpdir, "vmcore", &s->err);
 	/* Beside the partial files, which the view still reads. */
@@ -124,10 +195,25 @@ static void drop_partials(struct save *s)
 	const struct pd_journal_state *js = &s->cap.st.journal;
 	size_t i;
 
-	for (i = 0; i < js->ntargets; i++)
+	for (i = 0; i < js->ntargets; i++) {
+		const char *t = js->targets[i].path;
+		size_t ul = s->remote ? strlen(s->net.url) : 0;
+		struct pd_error e;
+
+		if (!strncmp(t, "ssh://", 6)) {
+			if (s->remote && !s->net.fallback && !strncmp(t, s->net.url, ul) && t[ul] == '/' &&
+			    !save_net_unlink(&s->net, t + ul, &e))
+				fprintf(stderr, "phypdump save: removed the partial dump %s (its pages are in %s)\n",
+					t, s->w.final_path);
+			else
+				fprintf(stderr, "phypdump save: the partial dump %s is a copy of part of %s: "
+					"remove it\n", t, s->w.final_path);
+			continue;
+		}
 		if (strcmp(js->targets[i].path, s->w.final_path) && !unlink(js->targets[i].path))
 			fprintf(stderr, "phypdump save: removed the partial dump %s (its pages are in %s)\n",
 				js->targets[i].path, s->w.final_path);
+	}
 }
 
 /* The interrupted save got as far as the rename: its partial file is now
@@ -138,7 +224,7 @@ static bool dump_already_complete(struct save *s)
 	char dir[PATH_MAX], final[PATH_MAX + 16];
 	struct stat sb;
 
-	if (!js->target[0] || !lstat(js->target, &sb))
+	if (!js->target[0] || !lstat(js->target, &sb) || !strncmp(js->target, "ssh://", 6))
 		return false;
 	pd_dir_of(dir, sizeof(dir), js->target);
 	snprintf(final, sizeof(final), "%s/vmcore", dir);
@@ -257,13 +343,17 @@ int cmd_save(int argc, char **argv)
 	drop_useless_partial(s);
 	if (open_output(s)) {
 		s->err.kind = PD_ERR_REFUSED;
-		s->hint = "Choose a dump directory on a writable file system.";
+		s->hint = s->remote ? "Nothing was released. Check the target with phypdump-capture --check (host, key,\n"
+			  "known_hosts, phypdump on the remote host, space there), then run phypdump save again." :
+			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
 	if (pd_capture_begin(&s->cap, s->w.path, s->w.fd, s->o.collector, &s->err)) {
 		/* Nothing was written or released: leave nothing behind. */
-		unlink(s->w.path);
-		rmdir(s->dumpdir);
+		if (!s->remote) {
+			unlink(s->w.path);
+			rmdir(s->dumpdir);
+		}
 		pd_dump_writer_abandon(&s->w);
 		fprintf(stderr, "phypdump save: %s\n", s->err.msg);
 		rc = PD_EXIT_FAILED;
@@ -277,7 +367,7 @@ int cmd_save(int argc, char **argv)
 		save_fail(s, "Use a kdump-compressed collector (makedumpfile without -E).");
 		goto fail_late;
 	}
-	if (pd_dump_writer_finish(&s->w, &s->err)) {
+	if (s->remote ? save_net_finish(&s->net, &s->err) : pd_dump_writer_finish(&s->w, &s->err)) {
 		save_fail(s, NULL);
 		goto fail_late;
 	}
@@ -298,6 +388,8 @@ int cmd_save(int argc, char **argv)
 
 fail_late:
 	pd_dump_writer_abandon(&s->w);
+	if (s->remote)
+		save_net_close(&s->net);
 fail_done:
 	s->t_end = pd_now();
 	pd_timeline_end(&s->tl, s->cap.reserved_start - s->cap.returned, false);
@@ -322,6 +414,8 @@ out:
 out_free:
 	if (s->w.fd >= 0)
 		pd_dump_writer_abandon(&s->w);
+	if (s->remote)
+		save_net_close(&s->net);
 	free(s);
 	return rc;
 }

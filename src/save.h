@@ -23,12 +23,17 @@
 #include "flat_stream.h"
 #include "kdump_track.h"
 #include "progress.h"
+#include "save_net.h"
 #include "timeline.h"
 
 #define PD_DEFAULT_COLLECTOR "makedumpfile -l -d 31"
 
 struct save_opts {
 	const char *root, *vmcore, *collector, *journal, *dumpdir;
+	const char *target, *sshkey, *remote_cmd;	/* ssh target */
+	const char *ssh_opts[SAVE_NET_MAX_OPTS];
+	int nssh_opts;
+	double net_timeout;
 	bool collector_given, no_release, dry_run, json, no_dmesg;
 	uint64_t min_release, sync_bytes, page_size;
 	double sync_seconds;
@@ -41,7 +46,9 @@ struct save {
 	struct pd_capture cap;
 	bool have_cap;
 	struct pd_kdump_track track;
-	struct pd_dump_writer w;
+	struct pd_dump_writer w;	/* local; for ssh its counters and names */
+	bool remote;			/* --target ssh://... */
+	struct save_net net;
 	struct pd_flat_parser parser;
 	struct pd_collector col;
 	int log_fd;

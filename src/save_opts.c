@@ -2,6 +2,7 @@
 /* save_opts.c — phypdump save's command line. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -31,6 +32,17 @@ static void save_usage(FILE *f)
 		"  --no-dmesg             do not save the crashed kernel's log first\n"
 		"  --json                 print the summary as JSON on stdout\n"
 		"\n"
+		"ssh target (the dump goes to the remote host; DUMPDIR keeps the logs):\n"
+		"  --target ssh://[USER@]HOST[:PORT]/PATH\n"
+		"                         write PATH/HOST-DATE/vmcore there through ssh\n"
+		"                         (phypdump receive on the remote host)\n"
+		"  --sshkey FILE          the private key (kdump.conf sshkey)\n"
+		"  --ssh-option OPT       one more ssh -o option (repeatable); host keys\n"
+		"                         are always checked and BatchMode is always on\n"
+		"  --remote-phypdump CMD  phypdump on the remote host (default phypdump)\n"
+		"  --net-timeout SECONDS  fail when the remote host answers nothing for\n"
+		"                         this long (default 120)\n"
+		"\n"
 		"Run again after any failure: save resumes an interrupted dump (same collector\n"
 		"line, the partial file the journal names) without reading released memory.\n"
 		"\n"
@@ -56,6 +68,11 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "no-dmesg", no_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "target", required_argument, NULL, 'T' },
+		{ "sshkey", required_argument, NULL, 'K' },
+		{ "ssh-option", required_argument, NULL, 'o' },
+		{ "remote-phypdump", required_argument, NULL, 'P' },
+		{ "net-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -67,6 +84,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 	s->o.sync_bytes = PD_CAPTURE_DEFAULT_SYNC_BYTES;
 	s->o.sync_seconds = PD_CAPTURE_DEFAULT_SYNC_SECONDS;
 	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	s->o.net_timeout = 120;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -78,6 +96,27 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'D': s->o.dry_run = true; break;
 		case 'g': s->o.no_dmesg = true; break;
 		case 'J': s->o.json = true; break;
+		case 'T': s->o.target = optarg; break;
+		case 'K': s->o.sshkey = optarg; break;
+		case 'P': s->o.remote_cmd = optarg; break;
+		case 'o':
+			if (s->o.nssh_opts >= SAVE_NET_MAX_OPTS) {
+				fprintf(stderr, "phypdump save: at most %d --ssh-option\n", SAVE_NET_MAX_OPTS);
+				return PD_EXIT_USAGE;
+			}
+			s->o.ssh_opts[s->o.nssh_opts++] = optarg;
+			break;
+		case 't': {
+			char *end;
+
+			s->o.net_timeout = strtod(optarg, &end);
+			if (*end || end == optarg || !(s->o.net_timeout >= 1 && s->o.net_timeout <= 86400)) {
+				fprintf(stderr, "phypdump save: --net-timeout: '%s' is not a number of seconds "
+					"(1 to 86400)\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'm':
 			if (pd_parse_size(optarg, &s->o.min_release) || !s->o.min_release) {
 				fprintf(stderr, "phypdump save: --min-release: '%s' is not a size\n", optarg);
@@ -115,5 +154,32 @@ int save_parse_options(struct save *s, int argc, char **argv)
 	}
 	if (optind < argc)
 		s->o.dumpdir = argv[optind];
+	if (!s->o.target && (s->o.sshkey || s->o.nssh_opts || s->o.remote_cmd)) {
+		fprintf(stderr, "phypdump save: --sshkey, --ssh-option and --remote-phypdump need "
+			"--target ssh://...\n");
+		return PD_EXIT_USAGE;
+	}
+	if (s->o.target) {
+		struct pd_error e;
+		int i;
+
+		save_net_init(&s->net);
+		if (save_net_parse(&s->net, s->o.target, &e)) {
+			fprintf(stderr, "phypdump save: %s\n", e.msg);
+			return PD_EXIT_USAGE;
+		}
+		if (s->o.sshkey && access(s->o.sshkey, R_OK)) {
+			fprintf(stderr, "phypdump save: --sshkey %s: cannot read it; create one and copy it to "
+				"the remote host (phypdump-capture --propagate)\n", s->o.sshkey);
+			return PD_EXIT_USAGE;
+		}
+		s->remote = true;
+		s->net.key = s->o.sshkey;
+		s->net.timeout = s->o.net_timeout;
+		if (s->o.remote_cmd)
+			s->net.remote_cmd = s->o.remote_cmd;
+		for (i = 0; i < s->o.nssh_opts; i++)
+			s->net.opts[s->net.nopts++] = s->o.ssh_opts[i];
+	}
 	return -1;
 }

@@ -28,10 +28,19 @@ static int engine_failed(struct save *s)
 			 "check the kernel log and 'phypdump status', then run phypdump save again to finish the dump.");
 }
 
+/* A plain stream to a remote host without phypdump is durable only at its
+ * end: the engine hears nothing until then, so nothing goes back early. */
+static bool at_end_only(const struct save *s)
+{
+	return s->remote && s->net.fallback;
+}
+
 static int ev_excluded(void *arg, uint64_t a, uint64_t b)
 {
 	struct save *s = arg;
 
+	if (at_end_only(s))
+		return 0;
 	if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
 	    pd_capture_excluded(&s->cap, a, b))
 		return engine_failed(s);
@@ -42,6 +51,8 @@ static int ev_written(void *arg, uint64_t a, uint64_t b)
 {
 	struct save *s = arg;
 
+	if (at_end_only(s))
+		return 0;
 	if (!s->cap.cycles_known && s->track.cycles_known)
 		pd_capture_set_cycles(&s->cap, s->track.single_cycle);
 	if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
@@ -54,10 +65,30 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 {
 	struct save *s = arg;
 
-	if (pd_dump_writer_write(&s->w, off, d, len, &s->err))
+	if (s->remote) {
+		if (!s->net.fallback && save_net_write(&s->net, off, d, len, &s->err))
+			return save_fail(s, "Nothing unsaved was released. Check the remote host (space, the\n"
+					 "connection), then run phypdump save again: it resumes the dump.");
+		s->w.bytes += len;
+		s->w.unsynced += len;
+		if (off + len > s->w.size)
+			s->w.size = off + len;
+		/* The tracker reads bitmap2 back: keep the head locally. */
+		if (!s->track.have_sub || off < s->track.off_pd) {
+			size_t k = len;
+
+			if (s->track.have_sub && off + len > s->track.off_pd)
+				k = (size_t)(s->track.off_pd - off);
+			if (save_net_shadow(&s->net, off, d, k)) {
+				pd_fail_errno(&s->err, errno, "keeping the dump's bitmaps in memory failed");
+				return save_fail(s, NULL);
+			}
+		}
+	} else if (pd_dump_writer_write(&s->w, off, d, len, &s->err)) {
 		return save_fail(s, "Free space in the dump directory's file system (or choose another\n"
 				 "directory), then run phypdump save again: it resumes the dump.");
-	if (pd_capture_file_written(&s->cap, off, len))
+	}
+	if (!at_end_only(s) && pd_capture_file_written(&s->cap, off, len))
 		return engine_failed(s);
 	if (pd_kdump_track_chunk(&s->track, off, d, len))
 		return -1;
@@ -83,15 +114,29 @@ static int sync_cb(void *arg, struct pd_error *err)
 {
 	struct save *s = arg;
 
-	if (pd_dump_writer_sync(&s->w, err))
+	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err))
 		return -1;
+	if (s->remote) {
+		s->w.unsynced = 0;
+		s->w.syncs++;
+	}
 	s->last_sync = pd_now();
 	return 0;
 }
 
+/* Engine callback (ssh): the CRC of a range, as the receiver reads it back. */
+static int checksum_cb(void *arg, uint64_t off, uint64_t len, uint32_t *crc, struct pd_error *err)
+{
+	struct save *s = arg;
+
+	return save_net_checksum(&s->net, off, len, crc, err);
+}
+
 int save_sync(struct save *s)
 {
-	if (pd_dump_writer_sync(&s->w, &s->err))
+	if (at_end_only(s))
+		return 0;
+	if (sync_cb(s, &s->err))
 		return save_fail(s, "The dump could not be made durable; nothing unsaved was released.");
 	s->last_sync = pd_now();
 	if (pd_capture_durable(&s->cap))
@@ -118,7 +163,11 @@ int save_run_collector(struct save *s, char **argv)
 
 	s->cap.o.sync = sync_cb;
 	s->cap.o.sync_arg = s;
-	pd_kdump_track_init(&s->track, pd_fd_read, &s->w.fd, &ev);
+	if (s->remote) {
+		s->cap.o.checksum = checksum_cb;
+		s->cap.o.checksum_arg = s;
+	}
+	pd_kdump_track_init(&s->track, pd_fd_read, s->remote ? &s->net.shadow_fd : &s->w.fd, &ev);
 	pd_flat_init(&s->parser, on_data, s);
 	buf = malloc(bufsize);
 	if (!buf)
@@ -145,6 +194,10 @@ int save_run_collector(struct save *s, char **argv)
 		}
 		if (n == 0)
 			break;
+		if (at_end_only(s) && save_net_raw(&s->net, buf, (size_t)n, &s->err)) {
+			rc = save_fail(s, "Check the remote host, then run phypdump save again.");
+			break;
+		}
 		if (pd_flat_feed(&s->parser, buf, (size_t)n)) {
 			if (!pd_capture_stopped(&s->cap)) {
 				s->err = s->parser.error;
@@ -160,7 +213,7 @@ int save_run_collector(struct save *s, char **argv)
 			break;
 		}
 		/* One journal sync for everything this chunk made releasable. */
-		if (pd_capture_commit(&s->cap)) {
+		if (!at_end_only(s) && pd_capture_commit(&s->cap)) {
 			rc = engine_failed(s);
 			break;
 		}

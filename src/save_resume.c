@@ -11,6 +11,7 @@
 #define FUSE_USE_VERSION 31
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse.h>
 #include <pthread.h>
 #include <sched.h>
@@ -30,6 +31,8 @@ static struct {
 	pthread_t thread;
 	bool mounted, running;
 	char dir[64];
+	char *fetched[64];		/* local copies of remote partial files */
+	size_t nfetched;
 } g;
 
 bool save_can_resume(void)
@@ -113,12 +116,65 @@ static void *loop(void *arg)
 	return NULL;
 }
 
+/* Partial files an interrupted ssh save left on the remote host: fetched
+ * back through phypdump receive into the local log directory (they are
+ * only read, and their CRCs are verified against the journal as any
+ * partial file's are).  @copy gets the journal's targets with local paths. */
+static int fetch_partials(struct save *s, struct pd_journal_state *copy, struct pd_error *err)
+{
+	const struct pd_journal_state *js = &s->cap.st.journal;
+	size_t i, ul = strlen(s->net.url);
+
+	*copy = *js;
+	copy->targets = calloc(js->ntargets ? js->ntargets : 1, sizeof(*copy->targets));
+	if (!copy->targets)
+		return pd_fail(err, "out of memory");
+	for (i = 0; i < js->ntargets; i++) {
+		const char *t = js->targets[i].path;
+		char local[PATH_MAX + 64];
+		int fd;
+
+		copy->targets[i] = js->targets[i];
+		if (strncmp(t, "ssh://", 6) || !js->targets[i].nsaved)
+			continue;
+		if (!s->remote || strncmp(t, s->net.url, ul) || t[ul] != '/' || g.nfetched >= 64)
+			return pd_fail_kind(err, PD_ERR_REFUSED, "the interrupted save wrote %s: resume it "
+					    "with --target %s... (the memory it released is only in that file)",
+					    t, s->net.url[0] ? s->net.url : "ssh://USER@HOST/PATH");
+		if (pd_dump_writer_mkdir(s->dumpdir, err))
+			return -1;
+		snprintf(local, sizeof(local), "%s/fetched-partial.%zu", s->dumpdir, i);
+		unlink(local);
+		fd = open(local, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return pd_fail_errno(err, errno, "cannot create %s", local);
+		g.fetched[g.nfetched++] = strdup(local);
+		fprintf(stderr, "phypdump save: resuming: fetching %s into %s\n", t, local);
+		if (save_net_fetch(&s->net, t + ul, fd, s->dumpdir, err)) {
+			close(fd);
+			return pd_error_context(err, "the partial dump %s cannot be read back", t);
+		}
+		close(fd);
+		copy->targets[i].path = g.fetched[g.nfetched - 1];
+		if (!copy->targets[i].path)
+			return pd_fail(err, "out of memory");
+	}
+	return 0;
+}
+
 int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err)
 {
 	char *argv[] = { "phypdump-resume", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	struct pd_journal_state copy;
+	int rc;
 
-	if (pd_resume_view_init(&g.view, s->cap.vmcore, &s->cap.st.journal, err))
+	memset(&copy, 0, sizeof(copy));
+	rc = fetch_partials(s, &copy, err);
+	if (!rc)
+		rc = pd_resume_view_init(&g.view, s->cap.vmcore, &copy, err);
+	free(copy.targets);
+	if (rc)
 		return -1;
 	g.have_view = true;
 	/* Our own mount namespace: the view is ours and the collector's only,
@@ -167,5 +223,12 @@ void save_view_stop(struct save *s)
 	}
 	if (g.have_view)
 		pd_resume_view_fini(&g.view);
+	while (g.nfetched) {
+		char *p = g.fetched[--g.nfetched];
+
+		if (p)
+			unlink(p);
+		free(p);
+	}
 	memset(&g, 0, sizeof(g));
 }

@@ -83,7 +83,7 @@ kc_err() { grep -qF -- "$1" "$kc/err" || { echo "stderr lacks '$1': $(cat "$kc/e
 # Validated on the normal boot: what phypdump cannot save keeps the stock path.
 kc_run 'path /var/crash\n' 'fadump_capture_mode'
 check test "$(cat "$kc/out")" = phypdump
-for c in 'ssh user@host.example|the dump target is ssh' 'raw /dev/sdb1|the dump target is raw' \
+for c in 'raw /dev/sdb1|the dump target is raw' \
 	'xfs UUID=unmounted|UUID=unmounted is not mounted' "core_collector cp --sparse=always|core_collector 'cp' is not makedumpfile"; do
 	kc_run "${c%%|*}\n" 'fadump_capture_mode'
 	check test "$(cat "$kc/out")" = kdump
@@ -92,6 +92,12 @@ for c in 'ssh user@host.example|the dump target is ssh' 'raw /dev/sdb1|the dump 
 done
 kc_run 'xfs UUID=mounted\n' 'fadump_capture_mode'
 check test "$(cat "$kc/out")" = phypdump
+# ssh: phypdump save --target (phypdump receive on that host)
+kc_run 'ssh user@host.example\n' 'fadump_capture_mode'
+check test "$(cat "$kc/out")" = phypdump
+kc_run 'ssh user@host.example\nsshkey /root/.ssh/key\npath /crash\n' 'parse_config && fadump_phypdump_save'
+check test "$rc" -eq 0
+check grep -qx "phypdump save --core-collector makedumpfile -l --message-level 7 -d 31 --target ssh://user@host.example/crash --sshkey /root/.ssh/key /var/crash/node1-2026-11-22-19:00:00" "$kc/actions"
 kc_run 'fadump_capture phypdump\nraw /dev/sdb1\n' 'parse_config'
 check test "$rc" -ne 0
 check kc_err "fadump_capture phypdump, but the dump target is raw"
