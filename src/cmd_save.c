@@ -240,6 +240,8 @@ static int finish_releasing(struct save *s)
 {
 	fprintf(stderr, "phypdump save: the interrupted save had finished the dump (%s);\n"
 		"phypdump save: giving back the memory that is still reserved\n", s->w.final_path);
+	/* It may have been stopped before it removed its partial files. */
+	drop_partials(s);
 	if (pd_capture_begin(&s->cap, NULL, -1, NULL, &s->err) || pd_capture_end(&s->cap)) {
 		if (!s->err.msg[0] || pd_capture_stopped(&s->cap))
 			s->err = s->cap.error;
@@ -373,13 +375,17 @@ int cmd_save(int argc, char **argv)
 	}
 	s->renamed = true;
 	save_view_stop(s);
+	/* The complete dump is in place (renamed, its directory synced): the
+	 * partial files are copies of part of it, needed by nothing now.  They
+	 * go before the end, so that a save killed from here on leaves none:
+	 * once the dump has ended, no later run would come back for them. */
+	if (s->cap.resume)
+		drop_partials(s);
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
 		s->hint = "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
 		goto fail_done;
 	}
-	if (s->cap.resume)
-		drop_partials(s);
 	s->t_end = pd_now();
 	pd_timeline_end(&s->tl, s->cap.reserved_start - s->cap.returned, true);
 	save_summary(s, true);
