@@ -42,6 +42,8 @@ static int ev_written(void *arg, uint64_t a, uint64_t b)
 {
 	struct save *s = arg;
 
+	if (!s->t_scanned)
+		s->t_scanned = pd_now() - s->t0;	/* the scan is over: pages come */
 	if (!s->cap.cycles_known && s->track.cycles_known)
 		pd_capture_set_cycles(&s->cap, s->track.single_cycle);
 	if (pd_capture_set_page_size(&s->cap, s->track.block_size) ||
@@ -143,8 +145,10 @@ int save_run_collector(struct save *s, char **argv)
 			rc = save_fail(s, NULL);
 			break;
 		}
-		if (n == 0)
+		if (n == 0) {
+			s->t_streamed = pd_now() - s->t0;
 			break;
+		}
 		if (pd_flat_feed(&s->parser, buf, (size_t)n)) {
 			if (!pd_capture_stopped(&s->cap)) {
 				s->err = s->parser.error;
@@ -154,8 +158,8 @@ int save_run_collector(struct save *s, char **argv)
 			rc = -1;
 			break;
 		}
-		if ((s->w.unsynced >= s->o.sync_bytes ||
-		     (s->w.unsynced && pd_now() - s->last_sync >= s->o.sync_seconds)) && save_sync(s)) {
+		if (pd_capture_sync_due(&s->cap, s->w.unsynced, s->o.sync_bytes,
+					pd_now() - s->last_sync, s->o.sync_seconds) && save_sync(s)) {
 			rc = -1;
 			break;
 		}
