@@ -13,7 +13,7 @@ RSS; (e) the number of release writes.  The page cache is dropped before
 each run so that neither run reads the vmcore from memory.
 
   bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
-           [--svg FILE] [--demo]
+           [--svg FILE] [--demo] [--threads]
 """
 import argparse
 import json
@@ -152,7 +152,7 @@ def run_baseline(vmcore, layout, level, work):
             "curve": pts, "area": area(pts)}
 
 
-def run_phypdump(vmcore, layout, level, work, show_progress=False):
+def run_phypdump(vmcore, layout, level, work, show_progress=False, collector_extra=""):
     tl = os.path.join(work, "phypdump.jsonl")
     sim = Sim(vmcore, layout, tl)
     dump = os.path.join(work, "dump")
@@ -165,7 +165,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False):
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
                             "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
-                            "--core-collector", f"makedumpfile -l -d {level}", dump],
+                            "--core-collector", f"makedumpfile -l -d {level}{collector_extra}", dump],
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
@@ -230,6 +230,9 @@ def main():
     ap.add_argument("--level", type=int, default=31)
     ap.add_argument("--svg")
     ap.add_argument("--demo", action="store_true")
+    ap.add_argument("--threads", action="store_true",
+                    help="also time phypdump save with makedumpfile --num-threads 1 and 2 "
+                         "on the smallest size")
     a = ap.parse_args()
     sizes = a.size or ["512M"]
     rows = []
@@ -247,6 +250,10 @@ def main():
                     [("stock: makedumpfile, then release_mem", base["curve"]),
                      ("phypdump save (incremental)", pd["curve"]),
                      ("ideal (same run's scan and write times)", pd["ideal"])])
+        if a.threads:
+            vm = fixture(sizes[0])
+            thr = {n: run_phypdump(vm, a.layout, a.level, work, collector_extra=f" --num-threads {n}")
+                   for n in (1, 2)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hdr = ("fixture", "reserved GiB*s (pd/base)", "pd / ideal", "50% back", "90% back (ideal)",
@@ -264,6 +271,10 @@ def main():
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
               f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} |")
+    if a.threads:
+        t1, t2 = thr[1]["seconds"], thr[2]["seconds"]
+        print(f"\nmakedumpfile --num-threads, {sizes[0]}: N=1 {t1:.2f} s, N=2 {t2:.2f} s, "
+              f"speed-up {t1 / t2:.2f}x (reserved GiB*s {thr[1]['area']:.2f} / {thr[2]['area']:.2f})")
     if a.svg:
         print(f"plot: {a.svg}")
 
