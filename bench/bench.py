@@ -91,13 +91,13 @@ def ideal(pd):
     moment the first page arrives (stock makedumpfile sends its bitmaps only
     after the whole scan).  A written page goes back the moment it is on disk:
     pages are taken as written at an even rate from then until the end of the
-    stream.  The reserved memory is split between the two in proportion to the
-    pages the dump excluded and wrote (zero pages count as written: they are
-    found only as makedumpfile writes)."""
+    stream.  Every written page holds its size of reserved memory (zero pages
+    count as written: they are found only as makedumpfile writes); the rest of
+    the reserved memory is filtered (the excluded pfns also count holes, which
+    hold no reserved memory)."""
     s = pd["summary"]
     r0 = s["reserved_bytes_at_start"]
-    exc, wr = s["pages"]["excluded"], s["pages"]["written"]
-    w = r0 * wr / max(1, exc + wr)
+    w = min(r0, s["pages"]["written"] * s["page_size"])
     ts, te = s["scan_done_at"], max(s["stream_done_at"], s["scan_done_at"])
     pts, n = [], 200
     for i in range(n + 1):
