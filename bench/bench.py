@@ -177,6 +177,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, collector_ext
     if p.returncode:
         raise SystemExit(f"bench: phypdump save failed ({p.returncode})")
     summary = json.loads(p.stdout)
+    summary["journal_bytes"] = os.path.getsize(os.path.join(work, "journal"))
     shutil.rmtree(dump)
     os.unlink(os.path.join(work, "journal"))
     pts = curve(tl, t0, t1)
@@ -257,7 +258,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hdr = ("fixture", "reserved GiB*s (pd/base)", "pd / ideal", "50% back", "90% back (ideal)",
-           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes")
+           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for size, base, pd, s in rows:
@@ -270,7 +271,8 @@ def main():
               f"{when(pd['curve'], 0.9) / max(i90, 1e-9):.2f}x ideal) "
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
-              f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} |")
+              f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} "
+              f"| {s['journal_bytes'] / 1024:.0f} KiB |")
     if a.threads:
         t1, t2 = thr[1]["seconds"], thr[2]["seconds"]
         print(f"\nmakedumpfile --num-threads, {sizes[0]}: N=1 {t1:.2f} s, N=2 {t2:.2f} s, "
