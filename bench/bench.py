@@ -13,10 +13,11 @@ RSS; (e) the number of release writes.  The page cache is dropped before
 each run so that neither run reads the vmcore from memory.
 
   bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
-           [--svg FILE] [--demo] [--ssh]
+           [--svg FILE] [--demo] [--ssh] [--threads]
 
 --ssh: also save through ssh to a private sshd on 127.0.0.1 (tests/net/sshd.sh)
 and report the reserved GiB*s of the ssh save against the local one.
+--threads: also time the save with makedumpfile --num-threads 1 and 2.
 """
 import argparse
 import json
@@ -86,6 +87,33 @@ def curve(timeline, t0, t1):
     return pts
 
 
+def ideal(pd):
+    """The ideal curve of the same run, as [(t, reserved)] steps.
+
+    A filtered page goes back the moment makedumpfile's scan has classified
+    it: the scan is taken as going linearly through the pfns from 0 to the
+    moment the first page arrives (stock makedumpfile sends its bitmaps only
+    after the whole scan).  A written page goes back the moment it is on disk:
+    pages are taken as written at an even rate from then until the end of the
+    stream.  Every written page holds its size of reserved memory (zero pages
+    count as written: they are found only as makedumpfile writes); the rest of
+    the reserved memory is filtered (the excluded pfns also count holes, which
+    hold no reserved memory)."""
+    s = pd["summary"]
+    r0 = s["reserved_bytes_at_start"]
+    w = min(r0, s["pages"]["written"] * s["page_size"])
+    ts, te = s["scan_done_at"], max(s["stream_done_at"], s["scan_done_at"])
+    pts, n = [], 200
+    for i in range(n + 1):
+        t = ts * i / n
+        pts.append((t, r0 - (r0 - w) * (i / n)))
+    for i in range(1, n + 1):
+        t = ts + (te - ts) * i / n
+        pts.append((t, w * (1 - i / n)))
+    pts.append((max(te, pd["seconds"]), 0.0))
+    return pts
+
+
 def area(pts):
     """Reserved GiB*s under a step curve."""
     a = 0.0
@@ -128,7 +156,7 @@ def run_baseline(vmcore, layout, level, work):
             "curve": pts, "area": area(pts)}
 
 
-def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=()):
+def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), collector_extra=""):
     tl = os.path.join(work, "phypdump.jsonl")
     sim = Sim(vmcore, layout, tl)
     dump = os.path.join(work, "dump")
@@ -141,7 +169,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=()):
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
                             "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
-                            "--core-collector", f"makedumpfile -l -d {level}", *extra, dump],
+                            "--core-collector", f"makedumpfile -l -d {level}{collector_extra}", *extra, dump],
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
@@ -153,6 +181,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=()):
     if p.returncode:
         raise SystemExit(f"bench: phypdump save failed ({p.returncode})")
     summary = json.loads(p.stdout)
+    summary["journal_bytes"] = os.path.getsize(os.path.join(work, "journal"))
     shutil.rmtree(dump)
     if extra:
         shutil.rmtree(os.path.join(work, "remote"), ignore_errors=True)
@@ -226,6 +255,9 @@ def main():
     ap.add_argument("--svg")
     ap.add_argument("--demo", action="store_true")
     ap.add_argument("--ssh", action="store_true")
+    ap.add_argument("--threads", action="store_true",
+                    help="also time phypdump save with makedumpfile --num-threads 1 and 2 "
+                         "on the smallest size")
     a = ap.parse_args()
     sizes = a.size or ["512M"]
     rows = []
@@ -236,6 +268,7 @@ def main():
             base = run_baseline(vm, a.layout, a.level, work)
             pd = run_phypdump(vm, a.layout, a.level, work, show_progress=a.demo)
             s = pd["summary"]
+            pd["ideal"] = ideal(pd)
             if a.ssh:
                 sshd = Sshd(work)
                 try:
@@ -246,27 +279,40 @@ def main():
             if a.svg:
                 svg(a.svg, f"Dump memory still reserved, {size} guest, -d {a.level}",
                     [("stock: makedumpfile, then release_mem", base["curve"]),
-                     ("phypdump save (incremental)", pd["curve"])])
+                     ("phypdump save (incremental)", pd["curve"]),
+                     ("ideal (same run's scan and write times)", pd["ideal"])])
+        if a.threads:
+            vm = fixture(sizes[0])
+            thr = {n: run_phypdump(vm, a.layout, a.level, work, collector_extra=f" --num-threads {n}")
+                   for n in (1, 2)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    hdr = ("fixture", "reserved GiB*s (pd/base)", "50% back", "90% back",
-           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes")
+    hdr = ("fixture", "reserved GiB*s (pd/base)", "pd / ideal", "50% back", "90% back (ideal)",
+           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for size, base, pd, s in rows:
         total = pd["seconds"]
+        ia, i90 = area(pd["ideal"]), when(pd["ideal"], 0.9)
         print(f"| {size} | {pd['area']:.2f} / {base['area']:.2f} = {pd['area'] / base['area']:.2f}x "
+              f"| {pd['area']:.2f} / {ia:.2f} = {pd['area'] / ia:.2f}x "
               f"| {when(pd['curve'], 0.5) / total:.0%} (base {when(base['curve'], 0.5) / base['seconds']:.0%}) "
-              f"| {when(pd['curve'], 0.9) / total:.0%} (base {when(base['curve'], 0.9) / base['seconds']:.0%}) "
+              f"| {when(pd['curve'], 0.9) / total:.0%} ({i90 / total:.0%}; "
+              f"{when(pd['curve'], 0.9) / max(i90, 1e-9):.2f}x ideal) "
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
-              f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} |")
+              f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} "
+              f"| {s['journal_bytes'] / 1024:.0f} KiB |")
     if a.ssh:
         print("\n| fixture | reserved GiB*s ssh / local (loopback) | time ssh / local (s) |\n|---|---|---|")
         for size, base, pd, s in rows:
             n = pd["ssh"]
             print(f"| {size} | {n['area']:.2f} / {pd['area']:.2f} = {n['area'] / pd['area']:.2f}x "
                   f"| {n['seconds']:.2f} / {pd['seconds']:.2f} = {n['seconds'] / pd['seconds']:.2f}x |")
+    if a.threads:
+        t1, t2 = thr[1]["seconds"], thr[2]["seconds"]
+        print(f"\nmakedumpfile --num-threads, {sizes[0]}: N=1 {t1:.2f} s, N=2 {t2:.2f} s, "
+              f"speed-up {t1 / t2:.2f}x (reserved GiB*s {thr[1]['area']:.2f} / {thr[2]['area']:.2f})")
     if a.svg:
         print(f"plot: {a.svg}")
 

@@ -267,6 +267,8 @@ int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struc
 		c->o.sys_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (!c->o.min_release)
 		c->o.min_release = PD_CAPTURE_DEFAULT_MIN_RELEASE;
+	if (!c->o.sync_memory)
+		c->o.sync_memory = PD_CAPTURE_DEFAULT_SYNC_MEMORY;
 	if (c->o.sys_page_size & (c->o.sys_page_size - 1)) {
 		pd_fail_kind(err, PD_ERR_USAGE, "the page size must be a power of two");
 		goto fail;
@@ -486,7 +488,21 @@ int pd_capture_written(struct pd_capture *c, uint64_t s, uint64_t e)
 {
 	if (!live(c) || s >= e)
 		return 0;
+	c->waiting += (e - s) * c->pfn_bytes;
 	return pd_ledger_written(&c->ledger, s, e) ? stop_from_parts(c) : 0;
+}
+
+bool pd_capture_sync_due(const struct pd_capture *c, uint64_t unsynced, uint64_t sync_bytes,
+			 double since, double sync_seconds)
+{
+	/* Several cycles: written pages wait for the end whatever is synced. */
+	bool memory = c->waiting && (!c->cycles_known || c->single_cycle);
+
+	if (memory && c->waiting >= c->o.sync_memory)
+		return true;
+	if (unsynced >= sync_bytes)
+		return true;
+	return (unsynced || memory) && since >= sync_seconds;
 }
 
 int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len)
@@ -555,6 +571,7 @@ int pd_capture_durable(struct pd_capture *c)
 {
 	if (!live(c))
 		return 0;
+	c->waiting = 0;
 	if (c->unsaved.n && journal_saved(c))
 		return -1;
 	/* One cycle: makedumpfile reads no metadata once it writes, so what
@@ -574,10 +591,15 @@ int pd_capture_commit(struct pd_capture *c)
 	/* The releases rely on what the file says (bitmap2, pages): it is made
 	 * durable and checksummed first. */
 	if (c->unsaved.n) {
-		if (c->o.sync && c->o.sync(c->o.sync_arg, &e))
+		if (!c->o.sync) {
+			if (journal_saved(c))	/* the front end synced them */
+				return -1;
+		} else if (c->o.sync(c->o.sync_arg, &e)) {
 			return stop_with(c, &e);
-		if (journal_saved(c))
+		} else if (pd_capture_durable(c)) {
+			/* Everything written is durable now: written pages go too. */
 			return -1;
+		}
 	}
 	return pd_releaser_commit(&c->rel) ? stop_from_parts(c) : 0;
 }

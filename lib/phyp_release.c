@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,7 +22,6 @@ struct scan_rec {
 struct phyp_release {
 	struct pd_capture cap;
 	uint64_t pfn_bytes;
-	uint64_t sync_bytes, unsynced;
 	phyp_release_unmap_fn unmap;
 	void *unmap_arg;
 
@@ -116,6 +116,7 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	co.release_region = o->release_region;
 	co.sys_page_size = o->sys_page_size;
 	co.min_release = o->min_release;
+	co.sync_memory = o->sync_interval;
 	co.dry_run = o->dry_run;
 	co.vmcore = o->vmcore;
 	co.require_incremental = true;
@@ -137,7 +138,6 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	 * pages may go once durable and unpinned. */
 	pd_capture_set_cycles(&r->cap, true);
 	r->pfn_bytes = o->dump_page_size;
-	r->sync_bytes = o->sync_interval ? o->sync_interval : PD_CAPTURE_DEFAULT_SYNC_BYTES;
 	r->cur = SIZE_MAX;
 	return r;
 }
@@ -329,13 +329,13 @@ int phyp_release_written(struct phyp_release *r, uint64_t start, uint64_t end)
 	r->written_pfns += end - start;
 	if (pd_capture_written(&r->cap, start, end))
 		return stop(r);
-	r->unsynced += (end - start) * r->pfn_bytes;
-	return r->unsynced >= r->sync_bytes ? 1 : 0;
+	/* The engine's rule, on memory only: makedumpfile bounds its own
+	 * output, and calls again often enough for no interval to matter. */
+	return pd_capture_sync_due(&r->cap, 0, UINT64_MAX, 0, HUGE_VAL) ? 1 : 0;
 }
 
 int phyp_release_durable(struct phyp_release *r)
 {
-	r->unsynced = 0;
 	if (idle(r))
 		return 0;
 	return commit(r, pd_capture_durable(&r->cap) ? stop(r) : 0);

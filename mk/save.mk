@@ -33,4 +33,4 @@ demo-run: phypdump phypdump-sim
 # BENCH_SIZES="512M 8G" by default: the large fixture is built on demand.
 BENCH_SIZES ?= 512M 8G
 bench-save: phypdump phypdump-sim
-	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --svg $(BUILD)/bench-timeline.svg
+	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --threads --svg $(BUILD)/bench-timeline.svg

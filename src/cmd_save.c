@@ -314,6 +314,7 @@ int cmd_save(int argc, char **argv)
 	co.vmcore = s->o.vmcore;
 	co.sys_page_size = s->o.page_size;
 	co.min_release = s->o.min_release;
+	co.sync_memory = s->o.sync_memory;
 	co.no_release = s->o.no_release;
 	co.dry_run = s->o.dry_run ? stderr : NULL;
 	co.can_resume = save_can_resume();

@@ -35,7 +35,7 @@ struct save_opts {
 	int nssh_opts;
 	double net_timeout;
 	bool collector_given, no_release, dry_run, json, no_dmesg;
-	uint64_t min_release, sync_bytes, page_size;
+	uint64_t min_release, sync_bytes, sync_memory, page_size;
 	double sync_seconds;
 };
 
@@ -55,6 +55,7 @@ struct save {
 	struct pd_timeline tl;
 	struct pd_progress prog;
 	double t0, t_end, last_sync, t_half, t_ninety;
+	double t_scanned, t_streamed;	/* first page written; end of the stream */
 	bool stream_confused;		/* the stream contradicted itself */
 	bool beyond_done;		/* memory past max_mapnr reported */
 	bool renamed;			/* the complete dump is in place */

@@ -23,8 +23,10 @@ static void save_usage(FILE *f)
 		"  --no-release           keep all dump memory reserved\n"
 		"  --dry-run              release nothing; log what would be released\n"
 		"  --min-release SIZE     coalesce releases to at least SIZE (default 1M)\n"
-		"  --sync-interval SIZE   fdatasync the dump every SIZE written or every\n"
-		"                         second, whichever comes first (default 32M)\n"
+		"  --sync-memory SIZE     fdatasync the dump once SIZE of memory waits on it\n"
+		"                         (default 32M), so that it can go back\n"
+		"  --sync-interval SIZE   fdatasync after SIZE of output at most (default 32M),\n"
+		"                         and half a second after the last sync\n"
 		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
 		"  --root DIR             look for /proc and /sys under DIR (default /)\n"
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
@@ -65,6 +67,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "min-release", required_argument, NULL, 'm' },
 		{ "sync-interval", required_argument, NULL, 's' },
+		{ "sync-memory", required_argument, NULL, 'M' },
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "no-dmesg", no_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'J' },
@@ -82,6 +85,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 	s->o.collector = PD_DEFAULT_COLLECTOR;
 	s->o.min_release = PD_CAPTURE_DEFAULT_MIN_RELEASE;
 	s->o.sync_bytes = PD_CAPTURE_DEFAULT_SYNC_BYTES;
+	s->o.sync_memory = PD_CAPTURE_DEFAULT_SYNC_MEMORY;
 	s->o.sync_seconds = PD_CAPTURE_DEFAULT_SYNC_SECONDS;
 	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->o.net_timeout = 120;
@@ -126,6 +130,12 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 's':
 			if (pd_parse_size(optarg, &s->o.sync_bytes) || !s->o.sync_bytes) {
 				fprintf(stderr, "phypdump save: --sync-interval: '%s' is not a size\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		case 'M':
+			if (pd_parse_size(optarg, &s->o.sync_memory) || !s->o.sync_memory) {
+				fprintf(stderr, "phypdump save: --sync-memory: '%s' is not a size\n", optarg);
 				return PD_EXIT_USAGE;
 			}
 			break;

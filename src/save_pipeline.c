@@ -51,6 +51,8 @@ static int ev_written(void *arg, uint64_t a, uint64_t b)
 {
 	struct save *s = arg;
 
+	if (!s->t_scanned)
+		s->t_scanned = pd_now() - s->t0;	/* the scan is over: pages come */
 	if (at_end_only(s))
 		return 0;
 	if (!s->cap.cycles_known && s->track.cycles_known)
@@ -192,8 +194,10 @@ int save_run_collector(struct save *s, char **argv)
 			rc = save_fail(s, NULL);
 			break;
 		}
-		if (n == 0)
+		if (n == 0) {
+			s->t_streamed = pd_now() - s->t0;
 			break;
+		}
 		if (at_end_only(s) && save_net_raw(&s->net, buf, (size_t)n, &s->err)) {
 			rc = save_fail(s, "Check the remote host, then run phypdump save again.");
 			break;
@@ -207,8 +211,8 @@ int save_run_collector(struct save *s, char **argv)
 			rc = -1;
 			break;
 		}
-		if ((s->w.unsynced >= s->o.sync_bytes ||
-		     (s->w.unsynced && pd_now() - s->last_sync >= s->o.sync_seconds)) && save_sync(s)) {
+		if (pd_capture_sync_due(&s->cap, s->w.unsynced, s->o.sync_bytes,
+					pd_now() - s->last_sync, s->o.sync_seconds) && save_sync(s)) {
 			rc = -1;
 			break;
 		}

@@ -86,6 +86,8 @@ void save_summary(struct save *s, bool ok)
 			getrusage(RUSAGE_SELF, &ru);
 			printf(",\"peak_rss_kib\":%ld", ru.ru_maxrss);
 		}
+		printf(",\"page_size\":%" PRIu64 ",\"scan_done_at\":%.3f,\"stream_done_at\":%.3f",
+		       (uint64_t)s->track.block_size, s->t_scanned, s->t_streamed);
 		printf(",\"half_returned_at\":");
 		if (s->t_half)
 			printf("%.3f", s->t_half);

@@ -80,7 +80,7 @@ struct phyp_release_opts {
 	uint64_t dump_page_size;	/* the crashed kernel's page size (pfn unit) */
 	uint64_t sys_page_size;		/* the running kernel's; 0: sysconf() */
 	uint64_t min_release;		/* bytes; 0: 1 MiB */
-	uint64_t sync_interval;		/* bytes written between syncs; 0: 32 MiB */
+	uint64_t sync_interval;		/* bytes of memory written between syncs; 0: 32 MiB */
 	FILE *dry_run;			/* non-NULL: log releases here, release nothing */
 	const char *vmcore;		/* the file the writer reads; NULL: <root>/proc/vmcore.
 					 * Releasing while reading another file than this
@@ -120,7 +120,8 @@ int phyp_release_scan_end(struct phyp_release *r);
 int phyp_release_scans_done(struct phyp_release *r, bool rescans);
 
 int phyp_release_excluded(struct phyp_release *r, uint64_t pfn_start, uint64_t pfn_end);
-/* Returns 1 when sync_interval bytes were written since the last durable(). */
+/* Returns 1 when sync_interval bytes of memory were written since the last
+ * durable(): the caller should fdatasync the dump, then call durable(). */
 int phyp_release_written(struct phyp_release *r, uint64_t pfn_start, uint64_t pfn_end);
 int phyp_release_durable(struct phyp_release *r);
 

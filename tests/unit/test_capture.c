@@ -310,6 +310,51 @@ static void remote_output(void)
 		}
 		free(j);
 	}
+/* When the output should be synced: the memory waiting on it decides (one
+ * cycle), the output bytes and the interval bound it. */
+static void sync_pacing(void)
+{
+	const uint64_t pages = PD_CAPTURE_DEFAULT_SYNC_MEMORY / PG;
+	struct pd_capture_opts o;
+	struct pd_capture c;
+	struct pd_error err;
+	char target[300];
+
+	fresh_root();
+	opts_init(&o);
+	path_of(target, sizeof(target), "dump");
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(pd_capture_begin(&c, target, -1, "makedumpfile -l -d 31", &err) == 0);
+	CHECK(pd_capture_set_page_size(&c, PG) == 0);
+	pd_capture_set_cycles(&c, true);
+	CHECK(!pd_capture_sync_due(&c, 0, 32 << 20, 0, 0.5));
+	CHECK(pd_capture_written(&c, 0x1000, 0x1000 + pages - 1) == 0);
+	CHECK(!pd_capture_sync_due(&c, 4096, 32 << 20, 0.1, 0.5));
+	CHECK(pd_capture_written(&c, 0x1000 + pages - 1, 0x1000 + pages) == 0);
+	CHECK(pd_capture_sync_due(&c, 4096, 32 << 20, 0.1, 0.5));
+	/* Zero pages: nothing in the output, the memory alone makes it due. */
+	CHECK(pd_capture_sync_due(&c, 0, 32 << 20, 0, 0.5));
+	CHECK(pd_capture_durable(&c) == 0);
+	CHECK(!pd_capture_sync_due(&c, 0, 32 << 20, 10.0, 0.5));
+	/* Output bytes bound one sync; the interval bounds waiting. */
+	CHECK(pd_capture_sync_due(&c, 32 << 20, 32 << 20, 0, 0.5));
+	CHECK(!pd_capture_sync_due(&c, 1, 32 << 20, 0.4, 0.5));
+	CHECK(pd_capture_sync_due(&c, 1, 32 << 20, 0.5, 0.5));
+	CHECK(pd_capture_written(&c, 0x9000, 0x9001) == 0);
+	CHECK(pd_capture_sync_due(&c, 0, 32 << 20, 0.5, 0.5));
+	pd_capture_fini(&c);
+
+	/* Several cycles: written pages wait for the end whatever is synced,
+	 * so memory alone never makes a sync due. */
+	fresh_root();
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(pd_capture_begin(&c, target, -1, "makedumpfile -l -d 31", &err) == 0);
+	CHECK(pd_capture_set_page_size(&c, PG) == 0);
+	pd_capture_set_cycles(&c, false);
+	CHECK(pd_capture_written(&c, 0x1000, 0x1000 + 2 * pages) == 0);
+	CHECK(!pd_capture_sync_due(&c, 0, 32 << 20, 10.0, 0.5));
+	CHECK(pd_capture_sync_due(&c, 32 << 20, 32 << 20, 0, 0.5));
+	pd_capture_fini(&c);
 }
 
 int main(void)
@@ -321,6 +366,7 @@ int main(void)
 	kinds();
 	resume_rule();
 	remote_output();
+	sync_pacing();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	CHECK(system(cmd) == 0);
 	return unit_report("capture");
