@@ -13,6 +13,9 @@ DESTDIR ?=
 BUILD   ?= build
 CACHE   ?= $(or $(PHYPDUMP_CACHE),$(HOME)/.cache/phypdump)
 CC      ?= cc
+# Cross builds (debian/rules -a ppc64el) name the host's tools.
+PKG_CONFIG ?= pkg-config
+OBJCOPY ?= objcopy
 VERSION := 0.1.0
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

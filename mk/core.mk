@@ -17,8 +17,8 @@ LIBPD      := $(BUILD)/libphypdump.a
 # reads pages back from partial dumps).
 LIB_LDLIBS := -lz -llzo2 -lsnappy -lzstd
 # The command adds FUSE (the resume view's mount).
-CMD_FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
-CMD_LDLIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
+CMD_FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
+CMD_LDLIBS := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
 LIBPD_SAN  := $(BUILD)/san/libphypdump.a
 
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))

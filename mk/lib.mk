@@ -57,7 +57,7 @@ $(LIBPD_SO): $(LIB_PIC_OBJS) $(LIBPD_MAP)
 $(LIBPD_A): $(LIB_PIC_OBJS) $(PKG)/public.syms
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(CC) -r -nostdlib -o $(PKG)/libphypdump.o $(LIB_PIC_OBJS)
-	$(Q)objcopy --keep-global-symbols=$(PKG)/public.syms $(PKG)/libphypdump.o
+	$(Q)$(OBJCOPY) --keep-global-symbols=$(PKG)/public.syms $(PKG)/libphypdump.o
 	$(Q)rm -f $@ && $(AR) rcs $@ $(PKG)/libphypdump.o
 
 .PHONY: libphypdump install-lib check-lib

@@ -9,8 +9,8 @@ SIM_MODULES  := layout reserve vmcore_view timeline devtree options preflight
 SIM_OBJS     := $(SIM_MODULES:%=$(BUILD)/sim/%.o) $(BUILD)/lib/elfcore.o $(BUILD)/lib/units.o $(BUILD)/lib/rangeset.o
 SIM_SAN_OBJS := $(SIM_MODULES:%=$(BUILD)/sim-san/%.o) $(BUILD)/san/lib/elfcore.o $(BUILD)/san/lib/units.o $(BUILD)/san/lib/rangeset.o
 SIM_HDRS     := $(wildcard sim/*.h)
-SIM_FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null)
-SIM_FUSE_LIBS   := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
+SIM_FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
+SIM_FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
 SIM_FUZZ_CC  ?= clang
 SIM_FUZZ_SECONDS ?= 10
 
@@ -28,7 +28,7 @@ $(BUILD)/sim-san/%.o: sim/%.c $(SIM_HDRS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -Isim -c $< -o $@
 
 phypdump-sim: $(SIM_OBJS) $(BUILD)/sim/fuse_main.o
-	$(CC) $(CFLAGS) -o $@ $^ $(SIM_FUSE_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(SIM_FUSE_LIBS)
 
 # the same binary under ASan/UBSan; the integration tests run their rule checks on it too
 $(BUILD)/sim-san/phypdump-sim: $(SIM_SAN_OBJS) $(BUILD)/sim-san/fuse_main.o
@@ -72,3 +72,4 @@ check-sim: phypdump phypdump-sim $(BUILD)/sim-san/phypdump-sim $(BUILD)/sim/test
 
 install-sim: phypdump-sim
 	install -D -m 0755 phypdump-sim $(DESTDIR)$(PREFIX)/bin/phypdump-sim
+	install -D -m 0644 man/phypdump-sim.1 $(DESTDIR)$(PREFIX)/share/man/man1/phypdump-sim.1
