@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "argsplit.h"
 #include "commands.h"
 #include "fileio.h"
+#include "kdump_verify.h"
 #include "save.h"
 #include "save_resume.h"
 
@@ -194,6 +196,26 @@ static void start_run(struct save *s, char **cargv)
 	}
 }
 
+/* --verify: the finished dump, read back by an independent reader, before
+ * the last memory goes back (a damaged dump keeps it reserved). */
+static int verify_dump(struct save *s)
+{
+	struct pd_kdump_verify_result r;
+	struct pd_error e;
+
+	fprintf(stderr, "phypdump save: verifying %s\n", s->w.final_path);
+	if (pd_kdump_verify_file(s->w.final_path, &r, &e)) {
+		pd_capture_stop(&s->cap, &e);
+		s->err = e;
+		s->hint = "The dump is damaged (see the offset above); the memory not yet released stays\n"
+			  "reserved. Check the disk and the collector, move the dump away and run phypdump save again.";
+		return -1;
+	}
+	fprintf(stderr, "phypdump save: verified: %" PRIu64 " pages decompress, VMCOREINFO and the "
+		"kernel log (%s) are in the dump\n", r.dumped_pfns, r.log_symbol);
+	return 0;
+}
+
 int cmd_save(int argc, char **argv)
 {
 	struct save *s = calloc(1, sizeof(*s));
@@ -229,6 +251,8 @@ int cmd_save(int argc, char **argv)
 	co.no_release = s->o.no_release;
 	co.dry_run = s->o.dry_run ? stderr : NULL;
 	co.can_resume = save_can_resume();
+	co.no_page_check = s->o.no_page_check;
+	co.check_source = s->source;	/* filled in before pd_capture_begin() */
 	co.on_release = save_on_release;
 	co.on_release_arg = s;
 	if (pd_capture_init(&s->cap, &co, &s->err)) {
@@ -283,9 +307,15 @@ int cmd_save(int argc, char **argv)
 	}
 	s->renamed = true;
 	save_view_stop(s);
+	if (s->o.verify && verify_dump(s))
+		goto fail_done;
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
-		s->hint = "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
+		s->hint = s->cap.check_failed ?
+			  "A page's copy in the dump is not the page in the vmcore: the dump is damaged.\n"
+			  "The memory not yet released stays reserved; check the disk, move the dump away\n"
+			  "and run phypdump save again." :
+			  "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
 		goto fail_done;
 	}
 	if (s->cap.resume)

@@ -15,6 +15,7 @@ static void usage(FILE *f)
 		"           still reserved, how it can be released, the journal's progress\n"
 		"  save     save the dump with makedumpfile and release its memory as each\n"
 		"           part is safely on disk\n"
+		"  verify   read a finished dump back and check every page (phypdump verify FILE)\n"
 		"  exit-codes  print the exit code table as PD_EXIT_NAME=N lines (for shell)\n"
 		"\n"
 		"Options:\n"
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "save"))
 		return cmd_save(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	fprintf(stderr, "phypdump: unknown command '%s' (try 'phypdump --help')\n", argv[1]);
 	return PD_EXIT_USAGE;
 }

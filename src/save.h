@@ -29,7 +29,7 @@
 
 struct save_opts {
 	const char *root, *vmcore, *collector, *journal, *dumpdir;
-	bool collector_given, no_release, dry_run, json, no_dmesg;
+	bool collector_given, no_release, dry_run, json, no_dmesg, no_page_check, verify;
 	uint64_t min_release, sync_bytes, page_size;
 	double sync_seconds;
 };

@@ -29,6 +29,11 @@ static void save_usage(FILE *f)
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
 		"  --journal FILE         release journal (default ROOT/%s)\n"
 		"  --no-dmesg             do not save the crashed kernel's log first\n"
+		"  --no-page-check        release written pages without first comparing\n"
+		"                         their copy in the dump file with the vmcore\n"
+		"  --verify               once the dump is written, read it all back as a\n"
+		"                         reader would (phypdump verify) before the last\n"
+		"                         memory goes back; a damaged dump fails the save\n"
 		"  --json                 print the summary as JSON on stdout\n"
 		"\n"
 		"Run again after any failure: save resumes an interrupted dump (same collector\n"
@@ -55,6 +60,8 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "sync-interval", required_argument, NULL, 's' },
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "no-dmesg", no_argument, NULL, 'g' },
+		{ "no-page-check", no_argument, NULL, 'P' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +84,8 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'n': s->o.no_release = true; break;
 		case 'D': s->o.dry_run = true; break;
 		case 'g': s->o.no_dmesg = true; break;
+		case 'P': s->o.no_page_check = true; break;
+		case 'V': s->o.verify = true; break;
 		case 'J': s->o.json = true; break;
 		case 'm':
 			if (pd_parse_size(optarg, &s->o.min_release) || !s->o.min_release) {
