@@ -380,6 +380,7 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 		return pd_error_context(err, "the per-page check cannot start (--no-page-check "
 					"releases written pages unchecked)");
 	}
+	c->check_on = true;
 	return 0;
 }
 
@@ -444,9 +445,12 @@ static int stop_from_parts(struct pd_capture *c)
 	return stop_with(c, &c->ledger.error);
 }
 
+static void close_check(struct pd_capture *c);
+
 void pd_capture_stop(struct pd_capture *c, const struct pd_error *why)
 {
 	stop_with(c, why);
+	close_check(c);	/* nothing is released any more: nothing to check */
 }
 
 bool pd_capture_stopped(const struct pd_capture *c)
@@ -521,6 +525,9 @@ int pd_capture_written(struct pd_capture *c, uint64_t s, uint64_t e)
 
 	if (!live(c) || s >= e)
 		return 0;
+	if (c->check_done)
+		return pd_fail(&err, "capture: pages written after the page check finished"),
+		       stop_with(c, &err);
 	if (c->check && pd_rangeset_add(&c->unchecked, s, e))
 		return pd_fail(&err, "capture: out of memory"), stop_with(c, &err);
 	return pd_ledger_written(&c->ledger, s, e) ? stop_from_parts(c) : 0;
@@ -584,12 +591,42 @@ static int check_whole_dump(struct pd_capture *c)
 	return check_written(c);
 }
 
-void pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
+static void close_check(struct pd_capture *c)
+{
+	if (!c->check)
+		return;
+	c->checked_pages = c->check->checked;
+	c->unchecked_pages = c->check->unchecked;
+	c->check_seconds = c->check->seconds;
+	pd_page_check_close(c->check);
+	free(c->check);
+	c->check = NULL;
+}
+
+static bool all_at_end(const struct pd_capture *c)
+{
+	return c->mode == PD_CAPTURE_AT_END || (c->mode == PD_CAPTURE_DRY_RUN && !c->have_map);
+}
+
+int pd_capture_check_finish(struct pd_capture *c)
+{
+	int rc;
+
+	if (c->check_done || !c->check)
+		return c->stopped ? -1 : 0;
+	rc = all_at_end(c) ? check_whole_dump(c) : check_written(c);
+	close_check(c);
+	c->check_done = true;
+	return rc;
+}
+
+bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
 			    double *seconds)
 {
-	*checked = c->check ? c->check->checked : 0;
-	*unchecked = c->check ? c->check->unchecked : 0;
-	*seconds = c->check ? c->check->seconds : 0;
+	*checked = c->check ? c->check->checked : c->checked_pages;
+	*unchecked = c->check ? c->check->unchecked : c->unchecked_pages;
+	*seconds = c->check ? c->check->seconds : c->check_seconds;
+	return c->check_on;
 }
 
 int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len)
@@ -727,8 +764,7 @@ int pd_capture_end(struct pd_capture *c)
 	c->ended = true;
 	if (c->mode == PD_CAPTURE_KEEP)
 		return 0;
-	if (c->mode == PD_CAPTURE_AT_END ||
-	    (c->mode == PD_CAPTURE_DRY_RUN && !c->have_map)) {
+	if (all_at_end(c)) {
 		if (check_whole_dump(c))
 			return -1;
 		if ((c->journal && pd_journal_add_final(c->journal, "release_mem", &e)) ||
@@ -785,11 +821,7 @@ void pd_capture_fini(struct pd_capture *c)
 	pd_rr_free(&c->boot);
 	pd_rangeset_free(&c->unsaved);
 	pd_rangeset_free(&c->unchecked);
-	if (c->check) {
-		pd_page_check_close(c->check);
-		free(c->check);
-		c->check = NULL;
-	}
+	close_check(c);
 	if (c->check_fd >= 0)
 		close(c->check_fd);
 	c->check_fd = -1;

@@ -136,7 +136,10 @@ struct pd_capture {
 	bool cycles_known, single_cycle;
 	int out_fd;			/* the dump file, for saved records */
 	struct pd_rangeset unsaved;	/* file ranges written, not yet checksummed */
-	struct pd_page_check *check;	/* NULL: no page check */
+	struct pd_page_check *check;	/* NULL: no page check (or finished) */
+	bool check_on, check_done;
+	uint64_t checked_pages, unchecked_pages;
+	double check_seconds;
 	int check_fd;			/* the target, opened by the engine, or -1 */
 	struct pd_rangeset unchecked;	/* written pfns not yet checked */
 	bool check_failed;		/* a page's copy differs: ->error says which */
@@ -173,7 +176,8 @@ int pd_capture_unpin(struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end)
 int pd_capture_commit(struct pd_capture *c);
 /* The dump is complete and durable: release everything left; end the dump. */
 int pd_capture_end(struct pd_capture *c);
-/* Stop releasing for good; @why (may be NULL) becomes ->error if first. */
+/* Stop releasing for good; @why (may be NULL) becomes ->error if first.
+ * Closes the page check (and its source file). */
 void pd_capture_stop(struct pd_capture *c, const struct pd_error *why);
 void pd_capture_fini(struct pd_capture *c);
 
@@ -181,9 +185,15 @@ void pd_capture_fini(struct pd_capture *c);
  * this dump: this one, or an earlier one in the journal). */
 bool pd_capture_pfns_released(const struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
 bool pd_capture_stopped(const struct pd_capture *c);
-/* Pages the page check compared (and, in a build without decompressors,
- * could not), and the seconds it took; zeros when there is no check. */
-void pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
+/* The dump is durable and nothing more will be written: check what is
+ * left (with release_mem: every dumped page), then close the check's
+ * source (the resume view must be unmounted next).  A written event after
+ * this stops the capture.  0, or -1 with ->error (nothing is released
+ * after a failure). */
+int pd_capture_check_finish(struct pd_capture *c);
+/* Whether written pages are checked; the pages the check compared (and,
+ * in a build without decompressors, could not), and the seconds it took. */
+bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
 			    double *seconds);
 
 #endif

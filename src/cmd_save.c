@@ -196,6 +196,12 @@ static void start_run(struct save *s, char **cargv)
 	}
 }
 
+static void engine_failed_at_end(struct save *s)
+{
+	s->err = s->cap.error;
+	s->hint = SAVE_HINT_DAMAGED;
+}
+
 /* --verify: the finished dump, read back by an independent reader, before
  * the last memory goes back (a damaged dump keeps it reserved). */
 static int verify_dump(struct save *s)
@@ -301,6 +307,12 @@ int cmd_save(int argc, char **argv)
 		save_fail(s, "Use a kdump-compressed collector (makedumpfile without -E).");
 		goto fail_late;
 	}
+	/* Everything written is durable: check what is left before the
+	 * resume view (the check's source) goes away. */
+	if (pd_capture_check_finish(&s->cap)) {
+		engine_failed_at_end(s);
+		goto fail_late;
+	}
 	if (pd_dump_writer_finish(&s->w, &s->err)) {
 		save_fail(s, NULL);
 		goto fail_late;
@@ -312,9 +324,7 @@ int cmd_save(int argc, char **argv)
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
 		s->hint = s->cap.check_failed ?
-			  "A page's copy in the dump is not the page in the vmcore: the dump is damaged.\n"
-			  "The memory not yet released stays reserved; check the disk, move the dump away\n"
-			  "and run phypdump save again." :
+			  SAVE_HINT_DAMAGED :
 			  "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
 		goto fail_done;
 	}
@@ -341,6 +351,10 @@ fail_early:
 		fprintf(stderr, "%s\n", s->hint);
 	rc = exit_code(&s->err);
 out:
+	/* The page check reads the resume view: done with it before the view
+	 * goes (a failed run releases nothing more anyway). */
+	if (s->have_cap && rc != PD_EXIT_OK)
+		pd_capture_stop(&s->cap, NULL);
 	save_view_stop(s);
 	pd_timeline_close(&s->tl);
 	if (s->log_fd >= 0)

@@ -25,9 +25,7 @@ static int engine_failed(struct save *s)
 {
 	s->err = s->cap.error;
 	if (s->cap.check_failed)
-		return save_fail(s, "A page's copy in the dump file is not the page in the vmcore: the dump is\n"
-				 "damaged between the collector and the disk. Its memory and everything not yet\n"
-				 "released stay reserved; check the disk and the collector, then run phypdump save again.");
+		return save_fail(s, SAVE_HINT_DAMAGED);
 	return save_fail(s, "The kernel or the journal refused a release. Nothing more will be released;\n"
 			 "check the kernel log and 'phypdump status', then run phypdump save again to finish the dump.");
 }

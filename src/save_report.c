@@ -89,10 +89,10 @@ void save_summary(struct save *s, bool ok)
 		{
 			uint64_t chk, unchk;
 			double secs;
+			bool on = pd_capture_check_stats(&s->cap, &chk, &unchk, &secs);
 
-			pd_capture_check_stats(&s->cap, &chk, &unchk, &secs);
 			printf(",\"page_check\":{\"on\":%s,\"pages\":%" PRIu64 ",\"unchecked\":%" PRIu64
-			       ",\"seconds\":%.3f}", s->cap.check ? "true" : "false", chk, unchk, secs);
+			       ",\"seconds\":%.3f}", on ? "true" : "false", chk, unchk, secs);
 		}
 		printf(",\"half_returned_at\":");
 		if (s->t_half)
@@ -130,11 +130,10 @@ void save_summary(struct save *s, bool ok)
 			!s->track.cycles_known || s->cap.mode != PD_CAPTURE_INCREMENTAL ? "" :
 			s->track.single_cycle ? "; one makedumpfile cycle: written pages went back once synced" :
 			"; several makedumpfile cycles: written pages were held to the end");
-		if (s->cap.check) {
-			uint64_t chk, unchk;
-			double secs;
+		uint64_t chk, unchk;
+		double secs;
 
-			pd_capture_check_stats(&s->cap, &chk, &unchk, &secs);
+		if (pd_capture_check_stats(&s->cap, &chk, &unchk, &secs)) {
 			fprintf(stderr, "  checked:  %" PRIu64 " written pages equal the vmcore before their "
 				"memory went back (%.1fs)", chk, secs);
 			if (unchk)
