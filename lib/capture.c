@@ -362,7 +362,7 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 	struct stat sb;
 	int fd = out_fd;
 
-	if (c->o.no_page_check || !(will_release(c) || c->mode == PD_CAPTURE_DRY_RUN))
+	if (c->o.no_page_check)
 		return 0;
 	if (fd < 0 && target && !stat(target, &sb) && S_ISREG(sb.st_mode))
 		fd = c->check_fd = open(target, O_RDONLY | O_CLOEXEC);
@@ -377,6 +377,12 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 	if (pd_page_check_open(c->check, fd, c->o.check_source ? c->o.check_source : c->vmcore, err)) {
 		free(c->check);
 		c->check = NULL;
+		if (c->mode == PD_CAPTURE_KEEP) {
+			/* Nothing is released here: say so, go on. */
+			snprintf(c->note, sizeof(c->note), "the dump will not be checked against the "
+				 "vmcore: %.200s", err->msg);
+			return 0;
+		}
 		return pd_error_context(err, "the per-page check cannot start (--no-page-check "
 					"releases written pages unchecked)");
 	}
@@ -614,7 +620,9 @@ int pd_capture_check_finish(struct pd_capture *c)
 
 	if (c->check_done || !c->check)
 		return c->stopped ? -1 : 0;
-	rc = all_at_end(c) ? check_whole_dump(c) : check_written(c);
+	/* Kept (the service releases it all at once after the save), or all at
+	 * the end: every dumped page; else what is not yet checked. */
+	rc = all_at_end(c) || c->mode == PD_CAPTURE_KEEP ? check_whole_dump(c) : check_written(c);
 	close_check(c);
 	c->check_done = true;
 	return rc;

@@ -35,7 +35,10 @@
  *    decompressed, equals the page in the file the collector reads.  A page
  *    that differs stops the capture (->error names the pfn and the file
  *    offset; ->check_failed) and its memory stays reserved.  With release_mem
- *    (everything at the end), every dumped page is checked before it.  The
+ *    (everything at the end), every dumped page is checked before it; with
+ *    nothing released (the service's release at-end and never), every
+ *    dumped page is checked by pd_capture_check_finish(), so that a dump
+ *    that differs from memory fails the save before anyone releases it.  The
  *    dump file is read through the descriptor given to pd_capture_begin(),
  *    or, when that is -1, by opening @target read-only (makedumpfile
  *    --phyp-release); when neither can be read there is no check, and
