@@ -33,7 +33,9 @@ void pd_page_check_close(struct pd_page_check *pc)
 	free(pc->vm);
 	free(pc->stored);
 	free(pc->page);
-	pc->vm = pc->stored = pc->page = NULL;
+	free(pc->win);
+	free(pc->back_page);
+	pc->vm = pc->stored = pc->page = pc->win = pc->back_page = NULL;
 }
 
 int pd_page_check_open(struct pd_page_check *pc, int dump_fd, const char *source,
@@ -75,7 +77,9 @@ static int load_layout(struct pd_page_check *pc, struct pd_error *err)
 	pc->vm = malloc(bs * PD_PAGE_CHECK_BATCH);
 	pc->stored = malloc(bs);
 	pc->page = malloc(bs);
-	if (!pc->vm || !pc->stored || !pc->page)
+	pc->win = malloc(PD_PAGE_CHECK_WINDOW);
+	pc->back_page = malloc(bs);
+	if (!pc->vm || !pc->stored || !pc->page || !pc->win || !pc->back_page)
 		return pd_fail(err, "page check: out of memory");
 	pc->have_layout = true;
 	return 0;
@@ -167,11 +171,42 @@ static int refuse(struct pd_error *err, const char *fmt, ...)
 	return -1;
 }
 
+static bool same_desc(const struct pd_kdump_desc *a, const struct pd_kdump_desc *b)
+{
+	return a->offset == b->offset && a->size == b->size && a->flags == b->flags;
+}
+
+/* The stored bytes of @d: from the read-ahead window (refilled from
+ * d->offset when it lies ahead), or read alone when it lies behind. */
+static const unsigned char *stored_bytes(struct pd_page_check *pc, const struct pd_kdump_desc *d,
+					 uint64_t fsize, struct pd_error *err)
+{
+	if (d->offset >= pc->win_off && d->offset + d->size <= pc->win_off + pc->win_len)
+		return pc->win + (d->offset - pc->win_off);
+	if (pc->win_len && d->offset < pc->win_off) {
+		if (pd_fd_read(&pc->dump_fd, d->offset, pc->stored, d->size))
+			goto fail;
+		return pc->stored;
+	}
+	pc->win_off = d->offset;
+	pc->win_len = fsize - d->offset < PD_PAGE_CHECK_WINDOW ? fsize - d->offset : PD_PAGE_CHECK_WINDOW;
+	if (pd_fd_read(&pc->dump_fd, pc->win_off, pc->win, (size_t)pc->win_len)) {
+		pc->win_len = 0;
+		goto fail;
+	}
+	return pc->win;
+fail:
+	pd_fail_errno(err, errno ? errno : EIO, "page check: reading the dump file at 0x%" PRIx64
+		      " failed", d->offset);
+	return NULL;
+}
+
 /* One page: its descriptor @d (at file offset @at) against @vm. */
 static int check_one(struct pd_page_check *pc, uint64_t pfn, const struct pd_kdump_desc *d,
 		     uint64_t at, uint64_t fsize, const unsigned char *vm, struct pd_error *err)
 {
 	size_t bs = (size_t)pc->l.block_size, i;
+	const unsigned char *page;
 	struct pd_error sub;
 
 	if (!d->size || d->size > bs || d->offset < pc->l.off_desc || d->offset > fsize ||
@@ -188,21 +223,34 @@ static int check_one(struct pd_page_check *pc, uint64_t pfn, const struct pd_kdu
 		pc->unchecked++;
 		return 0;
 	}
-	if (!pc->have_last || pc->last.offset != d->offset || pc->last.size != d->size ||
-	    pc->last.flags != d->flags) {
-		pc->have_last = false;
-		if (pd_fd_read(&pc->dump_fd, d->offset, pc->stored, d->size))
-			return pd_fail_errno(err, errno ? errno : EIO, "page check: reading the dump "
-					     "file at 0x%" PRIx64 " failed", d->offset);
-		if (pd_kdump_page_decompress(d->flags, pc->stored, d->size, pc->page, bs, &sub))
+	if (pc->have_back && same_desc(&pc->back, d)) {
+		page = pc->back_page;	/* the shared zero page, decompressed already */
+	} else if (pc->have_last && same_desc(&pc->last, d)) {
+		page = pc->page;
+	} else {
+		bool behind = pc->win_len && d->offset < pc->win_off;
+		unsigned char *out = behind ? pc->back_page : pc->page;
+		const unsigned char *in = stored_bytes(pc, d, fsize, err);
+
+		if (!in)
+			return -1;
+		page = out;
+		if (pd_kdump_page_decompress(d->flags, in, d->size, out, bs, &sub)) {
+			pc->have_last = pc->have_back = false;
 			return refuse(err, "pfn 0x%" PRIx64 ": its copy at file offset 0x%" PRIx64
 				      " (descriptor at 0x%" PRIx64 ") is damaged: %.80s; its memory "
 				      "stays reserved", pfn, d->offset, at, sub.msg);
-		pc->last = *d;
-		pc->have_last = true;
+		}
+		if (behind) {
+			pc->back = *d;
+			pc->have_back = true;
+		} else {
+			pc->last = *d;
+			pc->have_last = true;
+		}
 	}
-	if (memcmp(pc->page, vm, bs)) {
-		for (i = 0; i < bs && pc->page[i] == vm[i]; i++)
+	if (memcmp(page, vm, bs)) {
+		for (i = 0; i < bs && page[i] == vm[i]; i++)
 			;
 		return refuse(err, "pfn 0x%" PRIx64 ": its copy at file offset 0x%" PRIx64
 			      " (descriptor at 0x%" PRIx64 ") differs from the vmcore at byte 0x%zx "
@@ -270,6 +318,11 @@ int pd_page_check_pfns(struct pd_page_check *pc, uint64_t s, uint64_t e, struct 
 		return -1;
 	if (fstat(pc->dump_fd, &sb))
 		return pd_fail_errno(err, errno, "page check: cannot stat the dump file");
+	/* Only bytes read back now count: the file was synced just before, and
+	 * bitmap2 of a later cycle was a hole when an earlier call read it. */
+	pc->win_len = 0;
+	pc->bm_len = 0;
+	pc->have_last = pc->have_back = false;
 	while (s < e && !rc) {
 		uint64_t n = e - s < PD_PAGE_CHECK_BATCH ? e - s : PD_PAGE_CHECK_BATCH;
 

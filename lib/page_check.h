@@ -45,6 +45,7 @@
 #include "pd_error.h"
 
 #define PD_PAGE_CHECK_BATCH 64	/* pages read from the vmcore at once */
+#define PD_PAGE_CHECK_WINDOW ((size_t)1 << 20)	/* page data read ahead from the dump */
 
 struct pd_page_check {
 	int dump_fd, src_fd;
@@ -53,13 +54,21 @@ struct pd_page_check {
 	bool have_ec, have_layout;
 	struct pd_kdump_layout l;
 	uint64_t cur_pfn, cur_idx;	/* descriptor index of the first set bit >= cur_pfn */
-	unsigned char bm[65536];	/* window of bitmap2 */
+	unsigned char bm[65536];	/* window of bitmap2 (dropped at each call) */
 	uint64_t bm_off, bm_len;
 	unsigned char *vm;		/* PD_PAGE_CHECK_BATCH pages of the vmcore */
 	unsigned char *stored, *page;	/* one stored page, one decompressed */
 	unsigned char desc[PD_PAGE_CHECK_BATCH * PD_PAGE_DESC_SIZE];
 	bool have_last;			/* ->page holds the descriptor below */
 	struct pd_kdump_desc last;
+	/* Page data is read ahead in one window; a page behind it (the shared
+	 * zero page, at the start of the data) keeps its own decompressed copy.
+	 * Both are dropped at each pd_page_check_pfns(): only bytes read back
+	 * in that call are compared. */
+	unsigned char *win, *back_page;
+	uint64_t win_off, win_len;
+	bool have_back;
+	struct pd_kdump_desc back;
 	/* what was done */
 	uint64_t checked, unchecked;
 	double seconds;

@@ -223,6 +223,8 @@ static void page_check(void)
 	memset(d.data, 0, SYN_BS);		/* data block 0 is the zero page */
 	memcpy(d.pd + 24 * 3, d.pd, 8);	/* pfn 4 and 5 -> block 0 */
 	memcpy(d.pd + 24 * 4, d.pd, 8);
+	memcpy(d.pd + 24 * 8, d.pd, 8);	/* pfn 9 -> block 0, behind pfn 6..8's */
+	memset(m + 9 * SYN_BS, 0, SYN_BS);
 	memset(m, 0, SYN_BS);			/* pfn 0 is zero too */
 	write_dump(dump_path, &d);
 	write_vmcore(vmcore_path, m, SYN_PFNS);
@@ -230,6 +232,15 @@ static void page_check(void)
 	CHECK_EQ_U64(n, 3);
 	CHECK(check_range(4, 6, &err, &n) == 0);
 	CHECK_EQ_U64(n, 2);
+	CHECK(check_range(6, 10, &err, &n) == 0);	/* the zero page read behind the window */
+	CHECK_EQ_U64(n, 4);
+	CHECK(check_range(4, 10, &err, &n) == 0);
+	m[9 * SYN_BS + 1] = 1;
+	write_vmcore(vmcore_path, m, SYN_PFNS);
+	CHECK(check_range(6, 10, &err, NULL) == -1);
+	CHECK_STR_CONTAINS(err.msg, "pfn 0x9: its copy");
+	CHECK_STR_CONTAINS(err.msg, "at byte 0x1 of the page");
+	m[9 * SYN_BS + 1] = 0;
 	m[5 * SYN_BS + 4095] = 1;
 	write_vmcore(vmcore_path, m, SYN_PFNS);
 	CHECK(check_range(4, 6, &err, NULL) == -1);
@@ -246,6 +257,30 @@ static void page_check(void)
 	CHECK(check_range(41, 64, &err, NULL) == 0);
 	write_vmcore(vmcore_path, mem, SYN_PFNS);
 	CHECK(check_range(62, 64, &err, NULL) == -1);
+
+	/* Several cycles: bitmap2 of a later cycle is a hole when the first
+	 * cycle's pages are checked; the same checker must read it again. */
+	{
+		struct pd_page_check *pc = malloc(sizeof(*pc));
+		int fd;
+
+		d = syn;
+		memset(d.bm2 + 4, 0, 4);	/* pfns 32..63 not written yet */
+		write_dump(dump_path, &d);
+		write_vmcore(vmcore_path, mem, SYN_PFNS);
+		fd = open(dump_path, O_RDONLY);
+		CHECK(pc && fd >= 0 && pd_page_check_open(pc, fd, vmcore_path, &err) == 0);
+		CHECK(pd_page_check_pfns(pc, 0, 3, &err) == 0);
+		CHECK(pd_page_check_pfns(pc, 20, 32, &err) == 0);
+		write_dump(dump_path, &syn);	/* the next cycle's bitmap2 arrives */
+		CHECK(pd_page_check_pfns(pc, 32, 40, &err) == 0);
+		CHECK(pd_page_check_pfns(pc, 41, 64, &err) == 0);
+		CHECK_EQ_U64(pc->checked, 3 + 12 + 8 + 23);
+		pd_page_check_close(pc);
+		free(pc);
+		close(fd);
+		d = syn;
+	}
 
 	/* A source that is not a vmcore. */
 	fakeroot_put(root, "notelf", "hello");
