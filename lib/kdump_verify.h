@@ -51,7 +51,8 @@ struct pd_kdump_verify_result {
 int pd_kdump_verify(pd_read_fn rd, void *ctx, uint64_t file_size,
 		    struct pd_kdump_verify_result *r, struct pd_error *err);
 
-/* The same on a file by name (opened read-only). */
+/* The same on a file by name, opened read-only: -1 with @err (PD_ERR_IO)
+ * when it cannot be opened; every message is prefixed with @path. */
 int pd_kdump_verify_file(const char *path, struct pd_kdump_verify_result *r,
 			 struct pd_error *err);
 

@@ -59,9 +59,13 @@ int cmd_verify(int argc, char **argv)
 		}
 		printf("}\n");
 	}
+	if (rc && err.kind == PD_ERR_UNSUPPORTED) {
+		fprintf(stderr, "phypdump verify: cannot verify: %s\n", err.msg);
+		return PD_EXIT_UNSUPPORTED;
+	}
 	if (rc) {
 		fprintf(stderr, "phypdump verify: DAMAGED: %s\n", err.msg);
-		return err.kind == PD_ERR_UNSUPPORTED ? PD_EXIT_UNSUPPORTED : PD_EXIT_FAILED;
+		return PD_EXIT_FAILED;
 	}
 	fprintf(stderr, "phypdump verify: %s is whole: Linux %.65s %.65s, %" PRIu64 " of %" PRIu64
 		" present pages dumped, every one decompresses; VMCOREINFO %" PRIu64 " bytes; "
