@@ -9,7 +9,10 @@ For each fixture size, on the same vmcore, simulator layout and disk:
 Measured: (a) reserved GiB*s, the area under the reserved-memory curve;
 (b) time until 50% and 90% of the reserved memory is back, as a fraction of
 the run; (c) wall time against stock makedumpfile alone; (d) phypdump's peak
-RSS; (e) the number of release writes.  The page cache is dropped before
+RSS; (e) the number of release writes; (f) the cost of the page check (each
+written page read back and compared with the vmcore before it is released):
+phypdump save against phypdump save --no-page-check, same run, fastest of
+two runs each, alternated.  The page cache is dropped before
 each run so that neither run reads the vmcore from memory.
 
   bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
@@ -169,7 +172,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
                             "--journal", os.path.join(work, "journal"), "--no-dmesg", "--json",
-                            "--core-collector", f"makedumpfile -l -d {level}{collector_extra}", *extra, dump],
+                            "--core-collector", f"makedumpfile -l -d {level}{collector_extra}"] + list(extra) + [dump],
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
@@ -261,6 +264,7 @@ def main():
     a = ap.parse_args()
     sizes = a.size or ["512M"]
     rows = []
+    checks = []
     work = tempfile.mkdtemp(prefix="pdbench.", dir="/var/tmp")
     try:
         for size in sizes:
@@ -276,6 +280,15 @@ def main():
                 finally:
                     sshd.close()
             rows.append((size, base, pd, s))
+            if not a.demo:
+                on = [pd, run_phypdump(vm, a.layout, a.level, work)]
+                off = []
+                for i in range(2):
+                    off.append(run_phypdump(vm, a.layout, a.level, work, extra=["--no-page-check"]))
+                    if i == 0:
+                        on.append(run_phypdump(vm, a.layout, a.level, work))
+                checks.append((size, min(on, key=lambda r: r["seconds"]),
+                               min(off, key=lambda r: r["seconds"])))
             if a.svg:
                 svg(a.svg, f"Dump memory still reserved, {size} guest, -d {a.level}",
                     [("stock: makedumpfile, then release_mem", base["curve"]),
@@ -313,6 +326,15 @@ def main():
         t1, t2 = thr[1]["seconds"], thr[2]["seconds"]
         print(f"\nmakedumpfile --num-threads, {sizes[0]}: N=1 {t1:.2f} s, N=2 {t2:.2f} s, "
               f"speed-up {t1 / t2:.2f}x (reserved GiB*s {thr[1]['area']:.2f} / {thr[2]['area']:.2f})")
+    if checks:
+        hdr = ("fixture", "save with page check (s)", "without (s)", "ratio", "pages checked",
+               "the check itself (s)")
+        print("\n| " + " | ".join(hdr) + " |")
+        print("|" + "---|" * len(hdr))
+        for size, on, off in checks:
+            pc = on["summary"]["page_check"]
+            print(f"| {size} | {on['seconds']:.2f} | {off['seconds']:.2f} "
+                  f"| {on['seconds'] / off['seconds']:.2f}x | {pc['pages']} | {pc['seconds']:.2f} |")
     if a.svg:
         print(f"plot: {a.svg}")
 

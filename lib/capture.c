@@ -261,8 +261,10 @@ int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struc
 	c->o = *o;
 	c->lock_fd = -1;
 	c->out_fd = -1;
+	c->check_fd = -1;
 	c->backend.fd = -1;
 	pd_rangeset_init(&c->unsaved);
+	pd_rangeset_init(&c->unchecked);
 	if (!c->o.sys_page_size)
 		c->o.sys_page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (!c->o.min_release)
@@ -354,6 +356,42 @@ static int sync_dir_of(const char *target, struct pd_error *err)
 	return rc ? pd_fail_errno(err, errno, "cannot sync the dump's directory %s", dir) : 0;
 }
 
+/* The page check reads the dump file back: through the front end's
+ * descriptor, or the target opened read-only (a regular file only: a
+ * flattened stream on stdout cannot be read back). */
+static int open_check(struct pd_capture *c, const char *target, int out_fd, struct pd_error *err)
+{
+	struct stat sb;
+	int fd = out_fd;
+
+	if (c->o.no_page_check)
+		return 0;
+	if (fd < 0 && target && !stat(target, &sb) && S_ISREG(sb.st_mode))
+		fd = c->check_fd = open(target, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(c->note, sizeof(c->note), "the dump file cannot be read back (%s): written "
+			 "pages are released without the per-page check", target ? target : "no file");
+		return 0;
+	}
+	c->check = malloc(sizeof(*c->check));
+	if (!c->check)
+		return pd_fail(err, "out of memory");
+	if (pd_page_check_open(c->check, fd, c->o.check_source ? c->o.check_source : c->vmcore, err)) {
+		free(c->check);
+		c->check = NULL;
+		if (c->mode == PD_CAPTURE_KEEP) {
+			/* Nothing is released here: say so, go on. */
+			snprintf(c->note, sizeof(c->note), "the dump will not be checked against the "
+				 "vmcore: %.200s", err->msg);
+			return 0;
+		}
+		return pd_error_context(err, "the per-page check cannot start (--no-page-check "
+					"releases written pages unchecked)");
+	}
+	c->check_on = true;
+	return 0;
+}
+
 int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 		     const char *collector, struct pd_error *err)
 {
@@ -361,6 +399,8 @@ int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 
 	c->out_fd = out_fd;
 	c->begun = true;
+	if (open_check(c, target, out_fd, err))
+		return -1;
 	if (!will_release(c))
 		return 0;	/* nothing will be released: no journal needed */
 	if (s->journal_rc == 0) {
@@ -413,9 +453,12 @@ static int stop_from_parts(struct pd_capture *c)
 	return stop_with(c, &c->ledger.error);
 }
 
+static void close_check(struct pd_capture *c);
+
 void pd_capture_stop(struct pd_capture *c, const struct pd_error *why)
 {
 	stop_with(c, why);
+	close_check(c);	/* nothing is released any more: nothing to check */
 }
 
 bool pd_capture_stopped(const struct pd_capture *c)
@@ -486,8 +529,15 @@ int pd_capture_beyond(struct pd_capture *c, uint64_t pfn)
 
 int pd_capture_written(struct pd_capture *c, uint64_t s, uint64_t e)
 {
+	struct pd_error err;
+
 	if (!live(c) || s >= e)
 		return 0;
+	if (c->check_done)
+		return pd_fail(&err, "capture: pages written after the page check finished"),
+		       stop_with(c, &err);
+	if (c->check && pd_rangeset_add(&c->unchecked, s, e))
+		return pd_fail(&err, "capture: out of memory"), stop_with(c, &err);
 	c->waiting += (e - s) * c->pfn_bytes;
 	return pd_ledger_written(&c->ledger, s, e) ? stop_from_parts(c) : 0;
 }
@@ -503,6 +553,104 @@ bool pd_capture_sync_due(const struct pd_capture *c, uint64_t unsynced, uint64_t
 	if (unsynced >= sync_bytes)
 		return true;
 	return (unsynced || memory) && since >= sync_seconds;
+}
+
+/* Every written pfn not yet checked: its copy in the (durable) file must
+ * equal the source's page before anything may release it. */
+static int check_written(struct pd_capture *c)
+{
+	struct pd_error e;
+	size_t i;
+
+	if (!c->check)
+		return 0;
+	for (i = 0; i < c->unchecked.n; i++)
+		if (pd_page_check_pfns(c->check, c->unchecked.iv[i].start, c->unchecked.iv[i].end, &e)) {
+			c->check_failed = e.kind == PD_ERR_REFUSED;
+			return stop_with(c, &e);
+		}
+	pd_rangeset_clear(&c->unchecked);
+	return 0;
+}
+
+/* Every pfn the file's bitmap2 lists (release_mem gives all back at once). */
+static int check_whole_dump(struct pd_capture *c)
+{
+	struct pd_kdump_layout l;
+	struct pd_error e;
+	unsigned char buf[4096];
+	uint64_t b, run = UINT64_MAX, pfn;
+	int fd;
+
+	if (!c->check)
+		return 0;
+	fd = c->check->dump_fd;
+	if (pd_kdump_read_layout(pd_fd_read, &fd, &l, &e))
+		return pd_error_context(&e, "page check: the dump file's header (offset 0)"),
+		       c->check_failed = true, stop_with(c, &e);
+	for (b = 0; b < (l.max_mapnr + 7) / 8; b += sizeof(buf)) {
+		size_t n = (l.max_mapnr + 7) / 8 - b < sizeof(buf) ? (size_t)((l.max_mapnr + 7) / 8 - b) :
+			   sizeof(buf);
+
+		if (pd_fd_read(&fd, l.off_bitmap2 + b, buf, n))
+			return pd_fail_kind(&e, PD_ERR_REFUSED, "page check: the dump file's bitmap2 "
+					    "(file offset 0x%" PRIx64 ") cannot be read back",
+					    l.off_bitmap2 + b), c->check_failed = true, stop_with(c, &e);
+		for (pfn = b * 8; pfn < (b + n) * 8 && pfn < l.max_mapnr; pfn++) {
+			bool set = buf[pfn / 8 - b] >> (pfn % 8) & 1;
+
+			if (set && run == UINT64_MAX)
+				run = pfn;
+			if (!set && run != UINT64_MAX) {
+				if (pd_rangeset_add(&c->unchecked, run, pfn))
+					return pd_fail(&e, "out of memory"), stop_with(c, &e);
+				run = UINT64_MAX;
+			}
+		}
+	}
+	if (run != UINT64_MAX && pd_rangeset_add(&c->unchecked, run, l.max_mapnr))
+		return pd_fail(&e, "out of memory"), stop_with(c, &e);
+	return check_written(c);
+}
+
+static void close_check(struct pd_capture *c)
+{
+	if (!c->check)
+		return;
+	c->checked_pages = c->check->checked;
+	c->unchecked_pages = c->check->unchecked;
+	c->check_seconds = c->check->seconds;
+	pd_page_check_close(c->check);
+	free(c->check);
+	c->check = NULL;
+}
+
+static bool all_at_end(const struct pd_capture *c)
+{
+	return c->mode == PD_CAPTURE_AT_END || (c->mode == PD_CAPTURE_DRY_RUN && !c->have_map);
+}
+
+int pd_capture_check_finish(struct pd_capture *c)
+{
+	int rc;
+
+	if (c->check_done || !c->check)
+		return c->stopped ? -1 : 0;
+	/* Kept (the service releases it all at once after the save), or all at
+	 * the end: every dumped page; else what is not yet checked. */
+	rc = all_at_end(c) || c->mode == PD_CAPTURE_KEEP ? check_whole_dump(c) : check_written(c);
+	close_check(c);
+	c->check_done = true;
+	return rc;
+}
+
+bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
+			    double *seconds)
+{
+	*checked = c->check ? c->check->checked : c->checked_pages;
+	*unchecked = c->check ? c->check->unchecked : c->unchecked_pages;
+	*seconds = c->check ? c->check->seconds : c->check_seconds;
+	return c->check_on;
 }
 
 int pd_capture_file_written(struct pd_capture *c, uint64_t off, uint64_t len)
@@ -572,6 +720,8 @@ int pd_capture_durable(struct pd_capture *c)
 	if (!live(c))
 		return 0;
 	c->waiting = 0;
+	if (check_written(c))
+		return -1;
 	if (c->unsaved.n && journal_saved(c))
 		return -1;
 	/* One cycle: makedumpfile reads no metadata once it writes, so what
@@ -648,8 +798,9 @@ int pd_capture_end(struct pd_capture *c)
 	c->ended = true;
 	if (c->mode == PD_CAPTURE_KEEP)
 		return 0;
-	if (c->mode == PD_CAPTURE_AT_END ||
-	    (c->mode == PD_CAPTURE_DRY_RUN && !c->have_map)) {
+	if (all_at_end(c)) {
+		if (check_whole_dump(c))
+			return -1;
 		if ((c->journal && pd_journal_add_final(c->journal, "release_mem", &e)) ||
 		    pd_backend_release_all(&c->backend, &c->boot, &e))
 			return pd_error_context(&e, "release the memory by hand: echo 1 > "
@@ -664,6 +815,8 @@ int pd_capture_end(struct pd_capture *c)
 	 * all, then the whole areas (the kernel frees what is left, pages that
 	 * straddled earlier ranges included, and ends the dump). */
 	if (c->have_ledger) {
+		if (check_written(c))
+			return -1;
 		if (pd_ledger_durable(&c->ledger) || pd_ledger_unpin(&c->ledger, 0, UINT64_MAX) ||
 		    pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
 			return stop_from_parts(c);
@@ -701,6 +854,11 @@ void pd_capture_fini(struct pd_capture *c)
 	c->have_map = false;
 	pd_rr_free(&c->boot);
 	pd_rangeset_free(&c->unsaved);
+	pd_rangeset_free(&c->unchecked);
+	close_check(c);
+	if (c->check_fd >= 0)
+		close(c->check_fd);
+	c->check_fd = -1;
 	pd_dump_state_free(&c->st);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);

@@ -29,6 +29,20 @@
  *    are not yet durable first make them durable (through the sync callback)
  *    and journal their CRCs ("saved" records): a resumed capture can then
  *    trust the partial file for every page already gone.
+ *  - The page check (lib/page_check.h), on unless opts.no_page_check: no
+ *    written pfn is made releasable (pd_capture_durable(), pd_capture_end())
+ *    until its copy in the dump file, read back after the sync and
+ *    decompressed, equals the page in the file the collector reads.  A page
+ *    that differs stops the capture (->error names the pfn and the file
+ *    offset; ->check_failed) and its memory stays reserved.  With release_mem
+ *    (everything at the end), every dumped page is checked before it; with
+ *    nothing released (the service's release at-end and never), every
+ *    dumped page is checked by pd_capture_check_finish(), so that a dump
+ *    that differs from memory fails the save before anyone releases it.  The
+ *    dump file is read through the descriptor given to pd_capture_begin(),
+ *    or, when that is -1, by opening @target read-only (makedumpfile
+ *    --phyp-release); when neither can be read there is no check, and
+ *    ->note says so.
  *  - The first failure (journal, kernel, an event the engine cannot honour, or
  *    pd_capture_stop()) stops releasing for good: later events return 0 and do
  *    nothing; pd_capture_end() then fails and releases nothing.  The first
@@ -55,6 +69,7 @@
 #include "dump_state.h"
 #include "journal.h"
 #include "ledger.h"
+#include "page_check.h"
 #include "pd_error.h"
 #include "rangeset.h"
 #include "region_map.h"
@@ -96,6 +111,9 @@ struct pd_capture_opts {
 	FILE *dry_run;			/* non-NULL: log releases here, release nothing */
 	bool can_resume;		/* the front end resumes after earlier releases */
 	bool require_incremental;	/* refuse unless release_region is there */
+	bool no_page_check;		/* release written pages unchecked */
+	const char *check_source;	/* the file the collector reads, to compare
+					 * pages with; NULL: vmcore */
 	/* Makes the output durable (fdatasync); NULL when the front end syncs
 	 * by itself before calling pd_capture_durable(). */
 	int (*sync)(void *arg, struct pd_error *err);
@@ -137,6 +155,13 @@ struct pd_capture {
 	bool cycles_known, single_cycle;
 	int out_fd;			/* the dump file, for saved records */
 	struct pd_rangeset unsaved;	/* file ranges written, not yet checksummed */
+	struct pd_page_check *check;	/* NULL: no page check (or finished) */
+	bool check_on, check_done;
+	uint64_t checked_pages, unchecked_pages;
+	double check_seconds;
+	int check_fd;			/* the target, opened by the engine, or -1 */
+	struct pd_rangeset unchecked;	/* written pfns not yet checked */
+	bool check_failed;		/* a page's copy differs: ->error says which */
 	struct pd_error error;
 };
 
@@ -144,7 +169,8 @@ struct pd_capture {
 int pd_capture_init(struct pd_capture *c, const struct pd_capture_opts *o, struct pd_error *err);
 /* @target: the dump file being written (its descriptor @out_fd, or -1 when
  * the front end does not report file ranges); @collector: the collector line.
- * Returns 0, or -1 with @err (nothing was released). */
+ * Opens the page check (see above).  Returns 0, or -1 with @err (nothing was
+ * released; a page check that cannot read the source vmcore is a failure). */
 int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 		     const char *collector, struct pd_error *err);
 /* The dump's page size (makedumpfile's block size); once, before any event.
@@ -175,7 +201,8 @@ bool pd_capture_sync_due(const struct pd_capture *c, uint64_t unsynced, uint64_t
 int pd_capture_commit(struct pd_capture *c);
 /* The dump is complete and durable: release everything left; end the dump. */
 int pd_capture_end(struct pd_capture *c);
-/* Stop releasing for good; @why (may be NULL) becomes ->error if first. */
+/* Stop releasing for good; @why (may be NULL) becomes ->error if first.
+ * Closes the page check (and its source file). */
 void pd_capture_stop(struct pd_capture *c, const struct pd_error *why);
 void pd_capture_fini(struct pd_capture *c);
 
@@ -183,5 +210,15 @@ void pd_capture_fini(struct pd_capture *c);
  * this dump: this one, or an earlier one in the journal). */
 bool pd_capture_pfns_released(const struct pd_capture *c, uint64_t pfn_start, uint64_t pfn_end);
 bool pd_capture_stopped(const struct pd_capture *c);
+/* The dump is durable and nothing more will be written: check what is
+ * left (with release_mem: every dumped page), then close the check's
+ * source (the resume view must be unmounted next).  A written event after
+ * this stops the capture.  0, or -1 with ->error (nothing is released
+ * after a failure). */
+int pd_capture_check_finish(struct pd_capture *c);
+/* Whether written pages are checked; the pages the check compared (and,
+ * in a build without decompressors, could not), and the seconds it took. */
+bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
+			    double *seconds);
 
 #endif

@@ -120,4 +120,14 @@ typedef int (*pd_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 int pd_kdump_read_layout(pd_read_fn rd, void *ctx, struct pd_kdump_layout *l,
 			 struct pd_error *err);
 
+/* Decompress one stored page (@flags from its descriptor) into @out, which
+ * must become exactly @page bytes: 0, or -1 with @err (unknown flags, a
+ * stored page of another size, data that does not decompress to a page).
+ * lib/kdump_decompress.c. */
+int pd_kdump_page_decompress(uint32_t flags, const unsigned char *in, size_t in_len,
+			     unsigned char *out, size_t page, struct pd_error *err);
+/* Whether this build can decompress pages with @flags (false for unknown
+ * flags, and for compressed pages in a build without decompressors). */
+bool pd_kdump_can_decompress(uint32_t flags);
+
 #endif

@@ -9,57 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <lzo/lzo1x.h>
-#include <snappy-c.h>
-#include <zlib.h>
-#include <zstd.h>
-
 #include "crc32.h"
 #include "fileio.h"
 
 #define RANK_CHUNK 512		/* bytes of bitmap2 per rank entry: 4096 pfns */
-
-int pd_kdump_page_decompress(uint32_t flags, const unsigned char *in, size_t in_len,
-			     unsigned char *out, size_t page, struct pd_error *err)
-{
-	if (flags & PD_KDUMP_COMPRESSED_ZLIB) {
-		uLongf n = page;
-
-		if (uncompress(out, &n, in, in_len) != Z_OK || n != page)
-			return pd_fail(err, "a zlib page does not decompress to %zu bytes", page);
-		return 0;
-	}
-	if (flags & PD_KDUMP_COMPRESSED_LZO) {
-		lzo_uint n = page;
-
-		if (lzo_init() != LZO_E_OK ||
-		    lzo1x_decompress_safe(in, in_len, out, &n, NULL) != LZO_E_OK || n != page)
-			return pd_fail(err, "an lzo page does not decompress to %zu bytes", page);
-		return 0;
-	}
-	if (flags & PD_KDUMP_COMPRESSED_SNAPPY) {
-		size_t n = page;
-
-		if (snappy_uncompress((const char *)in, in_len, (char *)out, &n) != SNAPPY_OK ||
-		    n != page)
-			return pd_fail(err, "a snappy page does not decompress to %zu bytes", page);
-		return 0;
-	}
-	if (flags & PD_KDUMP_COMPRESSED_ZSTD) {
-		size_t n = ZSTD_decompress(out, page, in, in_len);
-
-		if (ZSTD_isError(n) || n != page)
-			return pd_fail(err, "a zstd page does not decompress to %zu bytes", page);
-		return 0;
-	}
-	if (flags)
-		return pd_fail(err, "a page stored with unknown flags 0x%" PRIx32, flags);
-	if (in_len != page)
-		return pd_fail(err, "an uncompressed page of %zu bytes (the page size is %zu)", in_len,
-			       page);
-	memcpy(out, in, page);
-	return 0;
-}
 
 /* Released reserved ranges -> the crashed memory they held. */
 static int released_crashed(struct pd_resume_view *v, const struct pd_journal_state *js)

@@ -72,9 +72,4 @@ int pd_resume_view_read(struct pd_resume_view *v, void *buf, size_t len, uint64_
 			struct pd_error *err);
 void pd_resume_view_fini(struct pd_resume_view *v);
 
-/* Decompress one stored page (@flags from its descriptor) into @out (@page
- * bytes): 0, or -1 with @err. */
-int pd_kdump_page_decompress(uint32_t flags, const unsigned char *in, size_t in_len,
-			     unsigned char *out, size_t page, struct pd_error *err);
-
 #endif

@@ -3,7 +3,8 @@
 
 LIB_SRCS   := $(sort $(wildcard lib/*.c))
 # save_resume.c (FUSE, decompressors) in the native build; the static
-# ppc64le test build has neither and takes save_resume_none.c.
+# ppc64le test build has neither and takes save_resume_none.c (and builds
+# lib/kdump_decompress.c with PD_NO_DECOMPRESSORS: stored pages only).
 CMD_SRCS   := $(filter-out src/save_resume_none.c,$(sort $(wildcard src/*.c)))
 PPC_CMD_SRCS := $(filter-out src/save_resume.c,$(sort $(wildcard src/*.c)))
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
@@ -107,7 +108,7 @@ PPC_OBJS := $(filter-out $(BUILD)/ppc64le/lib/resume_view.o,$(LIB_SRCS:%.c=$(BUI
 $(BUILD)/ppc64le/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC ppc  $<")
-	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -c $< -o $@
+	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -DPD_NO_DECOMPRESSORS -c $< -o $@
 
 $(BUILD)/ppc64le/phypdump: $(PPC_OBJS)
 	$(Q)$(PPC_CC) -static -o $@ $(PPC_OBJS)

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "argsplit.h"
 #include "commands.h"
 #include "fileio.h"
+#include "kdump_verify.h"
 #include "save.h"
 #include "save_resume.h"
 
@@ -282,6 +284,32 @@ static void start_run(struct save *s, char **cargv)
 	}
 }
 
+static void engine_failed_at_end(struct save *s)
+{
+	s->err = s->cap.error;
+	s->hint = SAVE_HINT_DAMAGED;
+}
+
+/* --verify: the finished dump, read back by an independent reader, before
+ * the last memory goes back (a damaged dump keeps it reserved). */
+static int verify_dump(struct save *s)
+{
+	struct pd_kdump_verify_result r;
+	struct pd_error e;
+
+	fprintf(stderr, "phypdump save: verifying %s\n", s->w.final_path);
+	if (pd_kdump_verify_file(s->w.final_path, &r, &e)) {
+		pd_capture_stop(&s->cap, &e);
+		s->err = e;
+		s->hint = "The dump is damaged (see the offset above); the memory not yet released stays\n"
+			  "reserved. Check the disk and the collector, move the dump away and run phypdump save again.";
+		return -1;
+	}
+	fprintf(stderr, "phypdump save: verified: %" PRIu64 " pages decompress, VMCOREINFO and the "
+		"kernel log (%s) are in the dump\n", r.dumped_pfns, r.log_symbol);
+	return 0;
+}
+
 int cmd_save(int argc, char **argv)
 {
 	struct save *s = calloc(1, sizeof(*s));
@@ -318,6 +346,8 @@ int cmd_save(int argc, char **argv)
 	co.no_release = s->o.no_release;
 	co.dry_run = s->o.dry_run ? stderr : NULL;
 	co.can_resume = save_can_resume();
+	co.no_page_check = s->o.no_page_check;
+	co.check_source = s->source;	/* filled in before pd_capture_begin() */
 	co.on_release = save_on_release;
 	co.on_release_arg = s;
 	if (pd_capture_init(&s->cap, &co, &s->err)) {
@@ -370,12 +400,20 @@ int cmd_save(int argc, char **argv)
 		save_fail(s, "Use a kdump-compressed collector (makedumpfile without -E).");
 		goto fail_late;
 	}
+	/* Everything written is durable: check what is left before the
+	 * resume view (the check's source) goes away. */
+	if (pd_capture_check_finish(&s->cap)) {
+		engine_failed_at_end(s);
+		goto fail_late;
+	}
 	if (s->remote ? save_net_finish(&s->net, &s->err) : pd_dump_writer_finish(&s->w, &s->err)) {
 		save_fail(s, NULL);
 		goto fail_late;
 	}
 	s->renamed = true;
 	save_view_stop(s);
+	if (s->o.verify && verify_dump(s))
+		goto fail_done;
 	/* The complete dump is in place (renamed, its directory synced): the
 	 * partial files are copies of part of it, needed by nothing now.  They
 	 * go before the end, so that a save killed from here on leaves none:
@@ -384,7 +422,9 @@ int cmd_save(int argc, char **argv)
 		drop_partials(s);
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
-		s->hint = "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
+		s->hint = s->cap.check_failed ?
+			  SAVE_HINT_DAMAGED :
+			  "The dump is saved. Give the memory back by hand: echo 1 > /sys/kernel/fadump/release_mem";
 		goto fail_done;
 	}
 	s->t_end = pd_now();
@@ -410,6 +450,10 @@ fail_early:
 		fprintf(stderr, "%s\n", s->hint);
 	rc = exit_code(&s->err);
 out:
+	/* The page check reads the resume view: done with it before the view
+	 * goes (a failed run releases nothing more anyway). */
+	if (s->have_cap && rc != PD_EXIT_OK)
+		pd_capture_stop(&s->cap, NULL);
 	save_view_stop(s);
 	pd_timeline_close(&s->tl);
 	if (s->log_fd >= 0)

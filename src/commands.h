@@ -9,5 +9,6 @@
 int cmd_status(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static void usage(FILE *f)
 		"  save     save the dump with makedumpfile and release its memory as each\n"
 		"           part is safely on disk\n"
 		"  receive  the remote end of an ssh target (started by save through ssh)\n"
+		"  verify   read a finished dump back and check every page (phypdump verify FILE)\n"
 		"  exit-codes  print the exit code table as PD_EXIT_NAME=N lines (for shell)\n"
 		"\n"
 		"Options:\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
 		return cmd_save(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "receive"))
 		return cmd_receive(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "verify"))
+		return cmd_verify(argc - 1, argv + 1);
 	fprintf(stderr, "phypdump: unknown command '%s' (try 'phypdump --help')\n", argv[1]);
 	return PD_EXIT_USAGE;
 }

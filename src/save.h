@@ -28,13 +28,19 @@
 
 #define PD_DEFAULT_COLLECTOR "makedumpfile -l -d 31"
 
+/* What to do when the page check finds a copy that differs. */
+#define SAVE_HINT_DAMAGED \
+	"A page's copy in the dump file is not the page in the vmcore: the dump is\n" \
+	"damaged between the collector and the disk. Its memory and everything not yet\n" \
+	"released stay reserved; check the disk and the collector, then run phypdump save again."
+
 struct save_opts {
 	const char *root, *vmcore, *collector, *journal, *dumpdir;
 	const char *target, *sshkey, *remote_cmd;	/* ssh target */
 	const char *ssh_opts[SAVE_NET_MAX_OPTS];
 	int nssh_opts;
 	double net_timeout;
-	bool collector_given, no_release, dry_run, json, no_dmesg;
+	bool collector_given, no_release, dry_run, json, no_dmesg, no_page_check, verify;
 	uint64_t min_release, sync_bytes, sync_memory, page_size;
 	double sync_seconds;
 };

@@ -32,6 +32,11 @@ static void save_usage(FILE *f)
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
 		"  --journal FILE         release journal (default ROOT/%s)\n"
 		"  --no-dmesg             do not save the crashed kernel's log first\n"
+		"  --no-page-check        release written pages without first comparing\n"
+		"                         their copy in the dump file with the vmcore\n"
+		"  --verify               once the dump is written, read it all back as a\n"
+		"                         reader would (phypdump verify) before the last\n"
+		"                         memory goes back; a damaged dump fails the save\n"
 		"  --json                 print the summary as JSON on stdout\n"
 		"\n"
 		"ssh target (the dump goes to the remote host; DUMPDIR keeps the logs):\n"
@@ -70,6 +75,8 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "sync-memory", required_argument, NULL, 'M' },
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "no-dmesg", no_argument, NULL, 'g' },
+		{ "no-page-check", no_argument, NULL, 'P' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "sshkey", required_argument, NULL, 'K' },
@@ -99,6 +106,8 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'n': s->o.no_release = true; break;
 		case 'D': s->o.dry_run = true; break;
 		case 'g': s->o.no_dmesg = true; break;
+		case 'P': s->o.no_page_check = true; break;
+		case 'V': s->o.verify = true; break;
 		case 'J': s->o.json = true; break;
 		case 'T': s->o.target = optarg; break;
 		case 'K': s->o.sshkey = optarg; break;
@@ -167,6 +176,11 @@ int save_parse_options(struct save *s, int argc, char **argv)
 	if (!s->o.target && (s->o.sshkey || s->o.nssh_opts || s->o.remote_cmd)) {
 		fprintf(stderr, "phypdump save: --sshkey, --ssh-option and --remote-phypdump need "
 			"--target ssh://...\n");
+		return PD_EXIT_USAGE;
+	}
+	if (s->o.target && s->o.verify) {
+		fprintf(stderr, "phypdump save: --verify reads the dump back from a local file; with --target,\n"
+			"run 'phypdump verify FILE' on the remote host after the save\n");
 		return PD_EXIT_USAGE;
 	}
 	if (s->o.target) {

@@ -24,6 +24,8 @@ int save_fail(struct save *s, const char *hint)
 static int engine_failed(struct save *s)
 {
 	s->err = s->cap.error;
+	if (s->cap.check_failed)
+		return save_fail(s, SAVE_HINT_DAMAGED);
 	return save_fail(s, "The kernel or the journal refused a release. Nothing more will be released;\n"
 			 "check the kernel log and 'phypdump status', then run phypdump save again to finish the dump.");
 }

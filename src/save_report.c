@@ -88,6 +88,14 @@ void save_summary(struct save *s, bool ok)
 		}
 		printf(",\"page_size\":%" PRIu64 ",\"scan_done_at\":%.3f,\"stream_done_at\":%.3f",
 		       (uint64_t)s->track.block_size, s->t_scanned, s->t_streamed);
+		{
+			uint64_t chk, unchk;
+			double secs;
+			bool on = pd_capture_check_stats(&s->cap, &chk, &unchk, &secs);
+
+			printf(",\"page_check\":{\"on\":%s,\"pages\":%" PRIu64 ",\"unchecked\":%" PRIu64
+			       ",\"seconds\":%.3f}", on ? "true" : "false", chk, unchk, secs);
+		}
 		printf(",\"half_returned_at\":");
 		if (s->t_half)
 			printf("%.3f", s->t_half);
@@ -124,6 +132,17 @@ void save_summary(struct save *s, bool ok)
 			!s->track.cycles_known || s->cap.mode != PD_CAPTURE_INCREMENTAL ? "" :
 			s->track.single_cycle ? "; one makedumpfile cycle: written pages went back once synced" :
 			"; several makedumpfile cycles: written pages were held to the end");
+		uint64_t chk, unchk;
+		double secs;
+
+		if (pd_capture_check_stats(&s->cap, &chk, &unchk, &secs)) {
+			fprintf(stderr, "  checked:  %" PRIu64 " written pages equal the vmcore before their "
+				"memory went back (%.1fs)", chk, secs);
+			if (unchk)
+				fprintf(stderr, "; %" PRIu64 " compressed pages unchecked (no decompressors "
+					"in this build)", unchk);
+			fprintf(stderr, "\n");
+		}
 		fprintf(stderr, "  time:     %.1fs\n", total);
 	}
 	free(log);

@@ -310,6 +310,8 @@ static void remote_output(void)
 		}
 		free(j);
 	}
+}
+
 /* When the output should be synced: the memory waiting on it decides (one
  * cycle), the output bytes and the interval bound it. */
 static void sync_pacing(void)
