@@ -81,7 +81,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "target", required_argument, NULL, 'T' },
 		{ "sshkey", required_argument, NULL, 'K' },
 		{ "ssh-option", required_argument, NULL, 'o' },
-		{ "remote-phypdump", required_argument, NULL, 'P' },
+		{ "remote-phypdump", required_argument, NULL, 'R' },
 		{ "net-timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -111,7 +111,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'J': s->o.json = true; break;
 		case 'T': s->o.target = optarg; break;
 		case 'K': s->o.sshkey = optarg; break;
-		case 'P': s->o.remote_cmd = optarg; break;
+		case 'R': s->o.remote_cmd = optarg; break;
 		case 'o':
 			if (s->o.nssh_opts >= SAVE_NET_MAX_OPTS) {
 				fprintf(stderr, "phypdump save: at most %d --ssh-option\n", SAVE_NET_MAX_OPTS);
