@@ -140,6 +140,29 @@ int pd_dump_writer_finish(struct pd_dump_writer *w, struct pd_error *err)
 	return 0;
 }
 
+int pd_dump_writer_unfinish(struct pd_dump_writer *w, struct pd_error *err)
+{
+	int fd = open(w->final_path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return pd_fail_errno(err, errno, "cannot open %s to mark it incomplete", w->final_path);
+	if (w->flag_byte_seen) {
+		unsigned char b = w->flag_byte | PD_KDUMP_INCOMPLETE;
+
+		if (pd_pwrite_all(fd, &b, 1, flag_offset()) || fdatasync(fd)) {
+			pd_fail_errno(err, errno, "cannot mark %s incomplete", w->final_path);
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	if (rename(w->final_path, w->path))
+		return pd_fail_errno(err, errno, "cannot rename %s back to %s", w->final_path, w->path);
+	if (sync_dir(w->dir))
+		return pd_fail_errno(err, errno, "cannot sync directory %s", w->dir);
+	return 0;
+}
+
 void pd_dump_writer_abandon(struct pd_dump_writer *w)
 {
 	if (w->fd < 0)

@@ -49,6 +49,12 @@ int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsign
 			 size_t len, struct pd_error *err);
 int pd_dump_writer_sync(struct pd_dump_writer *w, struct pd_error *err);
 int pd_dump_writer_finish(struct pd_dump_writer *w, struct pd_error *err);
+/* Undo a finish: the dump read back damaged.  The incomplete flag goes on
+ * again (the bytes are then those the journal's checksums were made of),
+ * the file gets its "-incomplete" name back and the directory is synced,
+ * so that no later run takes it for a complete dump.  Returns 0, or -1
+ * with @err (the file may then still have the final name). */
+int pd_dump_writer_unfinish(struct pd_dump_writer *w, struct pd_error *err);
 /* Leave the file as it is (incomplete flag set), synced; close it. */
 void pd_dump_writer_abandon(struct pd_dump_writer *w);
 

@@ -299,10 +299,22 @@ static int verify_dump(struct save *s)
 
 	fprintf(stderr, "phypdump save: verifying %s\n", s->w.final_path);
 	if (pd_kdump_verify_file(s->w.final_path, &r, &e)) {
+		struct pd_error ue;
+
 		pd_capture_stop(&s->cap, &e);
 		s->err = e;
-		s->hint = "The dump is damaged (see the offset above); the memory not yet released stays\n"
-			  "reserved. Check the disk and the collector, move the dump away and run phypdump save again.";
+		/* Not a complete dump: a rerun must not take it for one and only
+		 * release the rest (the memory still held may be what repairs it). */
+		if (pd_dump_writer_unfinish(&s->w, &ue)) {
+			fprintf(stderr, "phypdump save: %s\n", ue.msg);
+			s->hint = "The dump is damaged (see the offset above); the memory not yet released stays\n"
+				  "reserved. Check the disk and the collector, move the dump away and run phypdump save again.";
+		} else {
+			s->renamed = false;
+			s->hint = "The dump is damaged (see the offset above): it is marked incomplete again, and the\n"
+				  "memory not yet released stays reserved. Check the disk and the collector, then run\n"
+				  "phypdump save again: it resumes the dump.";
+		}
 		return -1;
 	}
 	fprintf(stderr, "phypdump save: verified: %" PRIu64 " pages decompress, VMCOREINFO and the "

@@ -48,6 +48,22 @@ int main(void)
 	CHECK(pd_read_file(w.final_path, 1 << 20, &buf, &n) == 0);
 	CHECK(memcmp(buf, head, 464) == 0);
 	free(buf);
+	/* Unfinished (it read back damaged): the -incomplete name and the flag
+	 * come back, the bytes are those written while it was incomplete. */
+	CHECK(pd_dump_writer_unfinish(&w, &err) == 0);
+	CHECK(access(w.final_path, F_OK) != 0);
+	CHECK(pd_read_file(w.path, 1 << 20, &buf, &n) == 0);
+	{
+		uint32_t on_disk;
+
+		memcpy(&on_disk, buf + PD_KDUMP_STATUS_OFFSET, 4);
+		CHECK_EQ_U64(on_disk, 0x2 | PD_KDUMP_INCOMPLETE);
+		CHECK_EQ_U64(n, 8196);
+	}
+	free(buf);
+	CHECK(pd_dump_writer_unfinish(&w, &err) == -1);	/* no final file any more */
+	CHECK_STR_CONTAINS(err.msg, "cannot open");
+	CHECK(rename(w.path, w.final_path) == 0);
 
 	/* An existing dump is never overwritten. */
 	CHECK(pd_dump_writer_open(&w, dir, "vmcore", &err) == -1);
