@@ -303,6 +303,7 @@ static int verify_dump(struct save *s)
 
 		pd_capture_stop(&s->cap, &e);
 		s->err = e;
+		s->damaged = true;
 		/* Not a complete dump: a rerun must not take it for one and only
 		 * release the rest (the memory still held may be what repairs it). */
 		if (pd_dump_writer_unfinish(&s->w, &ue)) {

@@ -65,6 +65,7 @@ struct save {
 	bool stream_confused;		/* the stream contradicted itself */
 	bool beyond_done;		/* memory past max_mapnr reported */
 	bool renamed;			/* the complete dump is in place */
+	bool damaged;			/* --verify read the finished dump back damaged */
 	struct pd_error err;
 	const char *hint;		/* what to do next, on failure */
 };

@@ -157,7 +157,7 @@ void save_report_failure(struct save *s)
 	pd_human_bytes(ret, sizeof(ret), r);
 	pd_human_bytes(left, sizeof(left), res - (r > res ? res : r));
 	fprintf(stderr, "phypdump save: FAILED: %s\n", s->err.msg);
-	if (s->renamed)
+	if (s->renamed && !s->damaged)
 		fprintf(stderr, "phypdump save: the dump itself is complete: %s\n", s->w.final_path);
 	else if (s->w.fd >= 0 || s->w.bytes)
 		fprintf(stderr, "phypdump save: %s is incomplete (marked so in its header);\n"
