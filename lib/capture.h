@@ -49,6 +49,20 @@
  *    failure's message is kept in ->error.
  *  - The lock (flock on the journal's directory) is held from init to fini:
  *    two captures of one dump never run at once (PD_ERR_BUSY).
+ *  - Re-arming (docs/release-region.md, "rearm"; on unless opts.no_rearm, in
+ *    incremental mode, when the kernel has the rearm file): at begin, the
+ *    vmcore's bytes outside its PT_LOADs (ELF header, program headers,
+ *    notes) are copied to <headers_dir>/vmcore-headers, synced, and
+ *    journaled with their CRC (a "headers" record, synced).  Only then are
+ *    the CPU and HPTE areas released (their content is in the notes, now
+ *    durable), not at the end.  After each commit of releases, when the
+ *    kernel's rearm file reads "ready", the engine journals CRC-32s of a few
+ *    pages of each still-held range ("sample" records) and a "rearm" record,
+ *    syncs, and only then writes 1 to rearm.  A re-arm refused by the kernel
+ *    (or a header copy that cannot be made) is reported to on_rearm and is
+ *    never a failure of the capture: it is not tried again in this run.
+ *    Re-arming releases nothing, and nothing is released for its sake but
+ *    the CPU and HPTE areas.
  *  - When the kernel ends the dump during the final whole-area releases
  *    (release_region disappears once the last reserved byte is gone), that is
  *    success, not a refused release.
@@ -72,6 +86,7 @@
 #include "page_check.h"
 #include "pd_error.h"
 #include "rangeset.h"
+#include "rearm.h"
 #include "region_map.h"
 #include "releaser.h"
 #include "rr_grammar.h"
@@ -123,6 +138,14 @@ struct pd_capture_opts {
 	 * remote output (ssh) has no local descriptor: its receiver answers. */
 	int (*checksum)(void *arg, uint64_t off, uint64_t len, uint32_t *crc, struct pd_error *err);
 	void *checksum_arg;
+	bool no_rearm;			/* never re-arm before the dump ends */
+	const char *headers_dir;	/* where the header copy goes; NULL: the
+					 * target's directory */
+	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now), ABSENT
+	 * (this kernel has no rearm file), UNKNOWN (it failed: @why says what
+	 * and what to do; the capture goes on). */
+	void (*on_rearm)(void *arg, enum pd_rearm_state st, const struct pd_error *why);
+	void *on_rearm_arg;
 	/* Observer, after each successful release. */
 	void (*on_release)(void *arg, uint64_t addr, uint64_t len);
 	void *on_release_arg;
@@ -162,6 +185,10 @@ struct pd_capture {
 	int check_fd;			/* the target, opened by the engine, or -1 */
 	struct pd_rangeset unchecked;	/* written pfns not yet checked */
 	bool check_failed;		/* a page's copy differs: ->error says which */
+	bool headers_saved;		/* the header copy is durable and journaled */
+	bool early_areas;		/* CPU and HPTE released at begin */
+	bool rearm_done;		/* re-armed, or given up for this run */
+	bool rearmed;			/* re-armed (this run or an earlier one) */
 	struct pd_error error;
 };
 

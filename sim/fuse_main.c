@@ -4,7 +4,7 @@
  * Tree (inode numbers fixed, see nodes[]):
  *   proc/vmcore                               the dump (vmcore_view.h)
  *   proc/device-tree/rtas/{name,ibm,kernel-dump,ibm,configure-kernel-dump[,ibm,dump-kernel]}
- *   sys/kernel/fadump/{release_region,enabled,registered,mem_reserved,release_mem,hotplug_ready}
+ *   sys/kernel/fadump/{release_region,rearm,enabled,registered,mem_reserved,release_mem,hotplug_ready}
  *   sys/kernel/release_region -> fadump/release_region
  *   sys/kernel/fadump_{enabled,registered,release_mem} -> fadump/...   (legacy names)
  * The reserved-memory state lives in reserve.h; this file only wires it to FUSE:
@@ -44,7 +44,7 @@
 enum ino {
 	I_ROOT = 1, I_PROC, I_VMCORE, I_DT, I_RTAS, I_DT_NAME, I_KDUMP, I_CONFDUMP, I_DUMPKERNEL,
 	I_SYS, I_KERNEL, I_FADUMP, I_RR, I_ENABLED, I_REGISTERED, I_MEMRES, I_RELMEM, I_HOTPLUG,
-	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_MAX
+	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_REARM, I_MAX
 };
 
 struct node {
@@ -77,6 +77,7 @@ static const struct node nodes[I_MAX] = {
 	[I_L_ENABLED] = { I_KERNEL, "fadump_enabled", S_IFLNK | 0777, "fadump/enabled" },
 	[I_L_REGISTERED] = { I_KERNEL, "fadump_registered", S_IFLNK | 0777, "fadump/registered" },
 	[I_L_RELMEM] = { I_KERNEL, "fadump_release_mem", S_IFLNK | 0777, "fadump/release_mem" },
+	[I_REARM] = { I_FADUMP, "rearm", S_IFREG | 0600, NULL },
 };
 
 static struct sim {
@@ -121,7 +122,7 @@ static int install_signals(void)
 	return 0;
 }
 
-/* per open file of release_region: the line being read */
+/* per open file of release_region and rearm: the line being read */
 struct rr_snap {
 	pthread_mutex_t mu;
 	char *line;
@@ -135,7 +136,7 @@ static int visible(fuse_ino_t ino)
 		return 0;
 	if (ino == I_DUMPKERNEL)
 		return S.seed_node;
-	if (ino == I_VMCORE || ino == I_RR || ino == I_RR_LINK) {
+	if (ino == I_VMCORE || ino == I_RR || ino == I_RR_LINK || ino == I_REARM) {
 		pthread_rwlock_rdlock(&S.lock);
 		ended = S.res.ended;
 		pthread_rwlock_unlock(&S.lock);
@@ -280,7 +281,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EACCES);
 		return;
 	}
-	if (ino == I_RR) {
+	if (ino == I_RR || ino == I_REARM) {
 		struct rr_snap *snap = calloc(1, sizeof(*snap));
 
 		if (!snap) {
@@ -303,7 +304,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
 	struct rr_snap *snap = (struct rr_snap *)(uintptr_t)fi->fh;
 
-	if (ino == I_RR && snap) {
+	if ((ino == I_RR || ino == I_REARM) && snap) {
 		pthread_mutex_destroy(&snap->mu);
 		free(snap->line);
 		free(snap);
@@ -350,7 +351,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(buf);
 		return;
 	}
-	case I_RR: {
+	case I_RR:
+	case I_REARM: {
 		/* like sysfs: the line is produced by the read at offset 0 and later
 		 * reads of the same open file continue that snapshot */
 		struct rr_snap *snap = (struct rr_snap *)(uintptr_t)fi->fh;
@@ -363,7 +365,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		if (off == 0 || !snap->line) {
 			free(snap->line);
 			pthread_rwlock_rdlock(&S.lock);
-			snap->line = S.res.ended ? NULL : reserve_format(&S.res);
+			snap->line = S.res.ended ? NULL
+				   : ino == I_RR ? reserve_format(&S.res) : reserve_rearm_format(&S.res);
 			n = S.res.ended;
 			pthread_rwlock_unlock(&S.lock);
 			if (!snap->line) {
@@ -456,6 +459,16 @@ static int parse_int(const char *buf, size_t n, long *v)
 	return (errno || end == tmp || *end) ? -1 : 0;
 }
 
+/* Drop the state lock, then answer a write: rc 0 (all of size taken) or an errno. */
+static void unlock_reply(fuse_req_t req, int rc, size_t size)
+{
+	pthread_rwlock_unlock(&S.lock);
+	if (rc)
+		fuse_reply_err(req, rc);
+	else
+		fuse_reply_write(req, size);
+}
+
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		     off_t off, struct fuse_file_info *fi)
 {
@@ -517,21 +530,38 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		invalidate(0, 0, 1);
 		fuse_reply_write(req, size);
 		return;
+	case I_REARM:
+		if (reserve_parse_rearm(buf, size)) {
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		pthread_rwlock_wrlock(&S.lock);
+		if (S.res.ended) {
+			rc = ENOENT;
+		} else {
+			int was_armed = S.res.armed;
+
+			rc = -reserve_rearm(&S.res);
+			/* the held dump is invalidated, then fadump registered again
+			 * over the same reserved area; the held memory stays */
+			if (rc == 0 && !was_armed) {
+				S.registered = 1;
+				timeline_event(S.tl, "rearm", 0, 0, 0, reserve_remaining(&S.res));
+			}
+		}
+		unlock_reply(req, rc, size);
+		return;
 	case I_REGISTERED:
 		pthread_rwlock_wrlock(&S.lock);
-		if (!S.res.ended) {
-			rc = EPERM; /* the kernel refuses while a dump is active */
+		if (!S.res.ended && !S.res.armed) {
+			rc = EPERM; /* the kernel refuses while a dump is active, until re-armed */
 		} else if (parse_int(buf, size, &v) || (v != 0 && v != 1)) {
 			rc = EINVAL;
 		} else {
 			S.registered = (int)v;
 			rc = 0;
 		}
-		pthread_rwlock_unlock(&S.lock);
-		if (rc)
-			fuse_reply_err(req, rc);
-		else
-			fuse_reply_write(req, size);
+		unlock_reply(req, rc, size);
 		return;
 	default:
 		fuse_reply_err(req, EACCES);

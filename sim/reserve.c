@@ -214,23 +214,30 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	}
 }
 
-/* Next piece of [*pos, end) not in a freed page; 0 when none is left. */
-static int next_piece(const struct reserve *r, uint64_t *pos, uint64_t end,
-		      uint64_t *ps, uint64_t *pe)
+/* Next piece of [*pos, end) not in the set gone; 0 when none is left. */
+static int next_outside(const struct pd_rangeset *gone, uint64_t *pos, uint64_t end,
+			uint64_t *ps, uint64_t *pe)
 {
 	uint64_t p = *pos;
-	size_t i = pd_rangeset_lower(&r->freed, p);
+	size_t i = pd_rangeset_lower(gone, p);
 
-	if (i < r->freed.n && r->freed.iv[i].start <= p) {
-		p = r->freed.iv[i].end;
+	if (i < gone->n && gone->iv[i].start <= p) {
+		p = gone->iv[i].end;
 		i++;
 	}
 	if (p >= end)
 		return 0;
 	*ps = p;
-	*pe = (i < r->freed.n && r->freed.iv[i].start < end) ? r->freed.iv[i].start : end;
+	*pe = (i < gone->n && gone->iv[i].start < end) ? gone->iv[i].start : end;
 	*pos = *pe;
 	return 1;
+}
+
+/* Next piece of [*pos, end) not in a freed page; 0 when none is left. */
+static int next_piece(const struct reserve *r, uint64_t *pos, uint64_t end,
+		      uint64_t *ps, uint64_t *pe)
+{
+	return next_outside(&r->freed, pos, end, ps, pe);
 }
 
 /* First and last byte still reserved in area a; 0 if none. */
@@ -306,6 +313,118 @@ char *reserve_format(const struct reserve *r)
 		return NULL;
 	}
 	return b.p;
+}
+
+/* ---- rearm ---- */
+
+struct piece {
+	uint64_t addr, len;
+};
+
+static int piece_cmp(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int add_unreleased(const struct reserve *r, const struct sim_area *a,
+			  struct piece **v, size_t *n, size_t *cap)
+{
+	uint64_t pos = a->addr, ps, pe;
+
+	while (next_outside(&r->requested, &pos, a->addr + a->len, &ps, &pe)) {
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 8;
+			struct piece *nv = realloc(*v, ncap * sizeof(**v));
+
+			if (!nv)
+				return -ENOMEM;
+			*v = nv;
+			*cap = ncap;
+		}
+		(*v)[(*n)++] = (struct piece){ ps, pe - ps };
+	}
+	return 0;
+}
+
+/* The unreleased bytes of the areas a re-armed registration lets the firmware
+ * overwrite, sorted by address. *n == 0: nothing blocks. */
+static int rearm_blockers(const struct reserve *r, struct piece **v, size_t *n)
+{
+	size_t cap = 0, d;
+
+	*v = NULL;
+	*n = 0;
+	if (add_unreleased(r, &r->cpu, v, n, &cap) || add_unreleased(r, &r->hpte, v, n, &cap))
+		goto nomem;
+	for (d = 0; d < r->ndump; d++)
+		if (r->dump[d].relocated && add_unreleased(r, &r->dump[d], v, n, &cap))
+			goto nomem;
+	if (*n > 1)
+		qsort(*v, *n, sizeof(**v), piece_cmp);
+	return 0;
+nomem:
+	free(*v);
+	*v = NULL;
+	return -ENOMEM;
+}
+
+enum reserve_rearm_state reserve_rearm_state(const struct reserve *r)
+{
+	struct piece *v;
+	size_t n;
+
+	if (r->armed)
+		return REARM_ARMED;
+	if (rearm_blockers(r, &v, &n))
+		return REARM_BLOCKED; /* out of memory: never claim ready */
+	free(v);
+	return n ? REARM_BLOCKED : REARM_READY;
+}
+
+char *reserve_rearm_format(const struct reserve *r)
+{
+	struct sbuf b = { NULL, 0, 0, 0 };
+	struct piece *v;
+	size_t n, i;
+
+	if (r->armed) {
+		sb_printf(&b, "armed\n");
+	} else {
+		if (rearm_blockers(r, &v, &n))
+			return NULL;
+		if (n == 0)
+			sb_printf(&b, "ready\n");
+		for (i = 0; i < n; i++)
+			sb_printf(&b, "%s0x%llx-0x%llx", i ? ", " : "blocked ",
+				  (unsigned long long)v[i].addr, (unsigned long long)v[i].len);
+		if (n)
+			sb_printf(&b, "\n");
+		free(v);
+	}
+	if (b.oom) {
+		free(b.p);
+		return NULL;
+	}
+	return b.p;
+}
+
+int reserve_rearm(struct reserve *r)
+{
+	enum reserve_rearm_state st = reserve_rearm_state(r);
+
+	if (st == REARM_BLOCKED)
+		return -EBUSY;
+	r->armed = 1;
+	return 0;
+}
+
+int reserve_parse_rearm(const char *buf, size_t n)
+{
+	if (n == 2 && buf[1] != '\n')
+		return -EINVAL;
+	return (n == 1 || n == 2) && buf[0] == '1' ? 0 : -EINVAL;
 }
 
 static int parse_hex(const char **pp, const char *end, uint64_t *out)

@@ -33,6 +33,19 @@
  *   rr_grammar does). If no DUMP byte remains, the first boot DUMP area is listed with
  *   length 0 (like a released CPU area) so the line stays parseable.
  * Numbers are lower-case hex with 0x. Not thread safe: the caller serializes.
+ *
+ * Re-arming (release-region.md, "Re-arming before the dump ends"):
+ *   the blockers are the bytes of the CPU area, the HPTE area and every relocated
+ *   DUMP area (the boot-memory copy) that no accepted write has released yet
+ *   (byte granular: the firmware overwrites exactly those areas, not whole pages).
+ *   reserve_rearm_state(): REARM_ARMED once reserve_rearm() succeeded, else
+ *   REARM_BLOCKED while a blocker is left, else REARM_READY.
+ *   reserve_rearm_format(): "blocked <addr>-<len>[, <addr>-<len>]...\n" (the
+ *   blockers, ascending, one piece per area piece, numbers as in the line),
+ *   "ready\n" or "armed\n".
+ *   reserve_rearm(): -EBUSY when blocked (nothing changes), else armed (a no-op
+ *   when already armed). It changes no reserved memory: releases and the end of
+ *   the dump work as before.
  */
 #ifndef SIM_RESERVE_H
 #define SIM_RESERVE_H
@@ -57,7 +70,10 @@ struct reserve {
 	uint64_t area_bytes;
 	uint64_t freed_area_bytes; /* area bytes inside freed pages */
 	int ended;               /* final release happened */
+	int armed;               /* re-armed (rearm written while ready) */
 };
+
+enum reserve_rearm_state { REARM_BLOCKED, REARM_READY, REARM_ARMED };
 
 int reserve_init(struct reserve *r, const struct layout *l, enum reserve_at_style style);
 void reserve_free(struct reserve *r);
@@ -77,5 +93,14 @@ char *reserve_format(const struct reserve *r);
 /* Parse one write: "<addr> <len>[\n]", hex, optional 0x/0X, blanks (space, tab)
  * between, nothing else. 0 or -EINVAL. */
 int reserve_parse_write(const char *buf, size_t n, uint64_t *addr, uint64_t *len);
+
+/* Re-arming; see the top of this file. */
+enum reserve_rearm_state reserve_rearm_state(const struct reserve *r);
+/* The rearm file's line, malloc'ed, NUL terminated; NULL on ENOMEM. */
+char *reserve_rearm_format(const struct reserve *r);
+/* 0 (armed) or -EBUSY (blocked; nothing changes). */
+int reserve_rearm(struct reserve *r);
+/* Parse a write to rearm: exactly "1" or "1\n". 0 or -EINVAL. */
+int reserve_parse_rearm(const char *buf, size_t n);
 
 #endif

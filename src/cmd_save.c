@@ -218,6 +218,21 @@ static void drop_partials(struct save *s)
 	}
 }
 
+/* The copy of the vmcore's headers served a later boot only until the
+ * dump was whole. */
+static void drop_headers_copy(struct save *s)
+{
+	const struct pd_journal_state *js = &s->cap.st.journal;
+	char p[PATH_MAX + 32];
+
+	if (s->remote)
+		return;
+	if (js->have_headers)
+		unlink(js->headers_path);
+	snprintf(p, sizeof(p), "%s/" PD_REARM_HEADERS_NAME, s->dumpdir);
+	unlink(p);
+}
+
 /* The interrupted save got as far as the rename: its partial file is now
  * the complete dump, and only the releasing is left. */
 static bool dump_already_complete(struct save *s)
@@ -261,7 +276,8 @@ static void start_run(struct save *s, char **cargv)
 	struct sigaction sa;
 	char path[PATH_MAX + 32];
 
-	s->t0 = pd_now();
+	if (!s->t0)
+		s->t0 = pd_now();
 	snprintf(path, sizeof(path), "%s/release-timeline.jsonl", s->dumpdir);
 	pd_timeline_open(&s->tl, path, s->t0, s->cap.reserved_start);
 	pd_progress_init(&s->prog, stderr, s->t0);
@@ -349,6 +365,13 @@ int cmd_save(int argc, char **argv)
 	}
 	pd_argv_free(cargv);
 	cargv = NULL;
+	/* The start: re-arming is timed from here. */
+	s->t0 = pd_now();
+	/* An earlier dump that another boot re-armed comes first: its held
+	 * memory is this boot's dump, which is released as it is saved. */
+	rc = save_earlier_dump(s);
+	if (rc >= 0)
+		goto out_free;
 	memset(&co, 0, sizeof(co));
 	co.root = s->o.root;
 	co.journal = s->o.journal;
@@ -363,6 +386,16 @@ int cmd_save(int argc, char **argv)
 	co.check_source = s->source;	/* filled in before pd_capture_begin() */
 	co.on_release = save_on_release;
 	co.on_release_arg = s;
+	/* Re-arm only where a later boot can finish this dump: a local dump
+	 * file with its saved records, and a build that can mount the view. */
+	co.no_rearm = s->o.no_rearm || s->o.target || !save_can_resume();
+	co.on_rearm = save_on_rearm;
+	co.on_rearm_arg = s;
+	if (s->o.no_rearm)
+		s->rearm = "off";
+	else if (s->o.target)
+		s->rearm = "off", fprintf(stderr, "phypdump save: no re-arming with an ssh target: a crash "
+					  "before the dump ends is not captured\n");
 	if (pd_capture_init(&s->cap, &co, &s->err)) {
 		fprintf(stderr, "phypdump save: %s\n", s->err.msg);
 		rc = exit_code(&s->err);
@@ -371,6 +404,8 @@ int cmd_save(int argc, char **argv)
 	s->have_cap = true;
 	if (s->cap.note[0])
 		fprintf(stderr, "phypdump save: %s\n", s->cap.note);
+	if (s->cap.mode != PD_CAPTURE_INCREMENTAL && !s->rearm)
+		s->rearm = "off";
 	if (choose_line_and_dir(s))
 		goto fail_early;
 	if (s->cap.resume && dump_already_complete(s)) {
@@ -433,6 +468,7 @@ int cmd_save(int argc, char **argv)
 	 * once the dump has ended, no later run would come back for them. */
 	if (s->cap.resume)
 		drop_partials(s);
+	drop_headers_copy(s);
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
 		s->hint = s->cap.check_failed ?
@@ -480,6 +516,7 @@ out_free:
 		pd_dump_writer_abandon(&s->w);
 	if (s->remote)
 		save_net_close(&s->net);
+	free(s->earlier);
 	free(s);
 	return rc;
 }

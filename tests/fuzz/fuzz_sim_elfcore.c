@@ -2,7 +2,10 @@
 /* libFuzzer target for the simulator's vmcore parser (sim/elfcore.c), and what
  * the simulator builds on a parsed vmcore: both layouts, the reserve state, the
  * release_region line, the /proc/vmcore header, and a few releases whose
- * addresses come from the input's last bytes. Nothing may crash or leak. */
+ * addresses come from the input's last bytes, with the rearm state after each
+ * (it never claims ready while the line still lists a CPU/HPTE byte); the
+ * input's first bytes also go to the rearm write parser. Nothing may crash or leak. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 	int kind;
 
+	/* the rearm write: only "1" and "1\n" are accepted */
+	if (reserve_parse_rearm((const char *)data, size) == 0 &&
+	    !(data[0] == '1' && (size == 1 || (size == 2 && data[1] == '\n'))))
+		abort();
 	if (elfcore_parse(elfcore_membuf_read, &m, size, &ec, err, sizeof(err)))
 		return 0;
 	for (kind = 0; kind < 2; kind++) {
@@ -53,6 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			(void)reserve_release(&r, a, n, &fr);
 			line = reserve_format(&r);
+			free(line);
+			line = reserve_rearm_format(&r);
+			if (line && strcmp(line, "ready\n") == 0 &&
+			    (reserve_rearm(&r) != 0 || reserve_rearm_state(&r) != REARM_ARMED))
+				abort(); /* ready must re-arm */
+			if (line && strncmp(line, "blocked ", 8) == 0 && reserve_rearm(&r) != -EBUSY)
+				abort();
 			free(line);
 			if (reserve_remaining(&r) > r.area_bytes)
 				abort(); /* the accounting broke */

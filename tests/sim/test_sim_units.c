@@ -353,6 +353,86 @@ static void test_reserve(void)
 	layout_free(&l);
 }
 
+/* The rearm file: states, the blocked list, EBUSY, the write parser. */
+static void test_rearm(void)
+{
+	struct elfcore ec;
+	struct elfcore_load lds[3];
+	struct layout l;
+	struct reserve r;
+	uint64_t fr;
+	char *line;
+
+	CHECK(reserve_parse_rearm("1", 1) == 0);
+	CHECK(reserve_parse_rearm("1\n", 2) == 0);
+	CHECK(reserve_parse_rearm("", 0) == -EINVAL);
+	CHECK(reserve_parse_rearm("0", 1) == -EINVAL);
+	CHECK(reserve_parse_rearm("2\n", 2) == -EINVAL);
+	CHECK(reserve_parse_rearm("1 ", 2) == -EINVAL);
+	CHECK(reserve_parse_rearm("11", 2) == -EINVAL);
+	CHECK(reserve_parse_rearm("1\n\n", 3) == -EINVAL);
+	CHECK(reserve_parse_rearm("\n", 1) == -EINVAL);
+	CHECK(reserve_parse_rearm("01", 2) == -EINVAL);
+	CHECK(reserve_parse_rearm("0x1", 3) == -EINVAL);
+	CHECK(reserve_parse_rearm("1\0", 2) == -EINVAL);
+
+	small_machine(&ec, lds, &l, &r, LAYOUT_FADUMP);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "blocked 0x100000-0x510, 0x101000-0x100000\n");
+	free(line);
+	CHECK(reserve_rearm_state(&r) == REARM_BLOCKED);
+	CHECK(reserve_rearm(&r) == -EBUSY && !r.armed);
+	/* in-place releases do not unblock; a partial page of the copy does count
+	 * (byte granular: the firmware overwrites the area, not whole pages) */
+	CHECK(reserve_release(&r, 0x500000, 0x100000, &fr) == 0);
+	CHECK(reserve_release(&r, 0x101000, 0x800, &fr) == 0 && fr == 0);
+	CHECK(reserve_release(&r, 0x180000, 0x1000, &fr) == 0);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "blocked 0x100000-0x510, 0x101800-0x7e800, 0x181000-0x80000\n");
+	free(line);
+	CHECK(reserve_release(&r, 0x101000, 0x100000, &fr) == 0);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "blocked 0x100000-0x510\n");
+	free(line);
+	CHECK(reserve_rearm(&r) == -EBUSY && reserve_rearm_state(&r) == REARM_BLOCKED);
+	CHECK(reserve_release(&r, 0x100000, 0x510, &fr) == 0);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "ready\n");
+	free(line);
+	CHECK(reserve_rearm_state(&r) == REARM_READY);
+	CHECK(reserve_rearm(&r) == 0 && r.armed && reserve_rearm_state(&r) == REARM_ARMED);
+	CHECK(reserve_rearm(&r) == 0 && r.armed);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "armed\n");
+	free(line);
+	/* re-arming frees nothing: the in-place memory is still held */
+	line = reserve_format(&r);
+	CHECK_STR(line, "CPU:0x100000-0x0: HPTE:0x100510-0x0: DUMP:0x2011b0-0x1fee50:\n");
+	free(line);
+	CHECK(reserve_remaining(&r) == 0x1fee50 && !reserve_is_freed(&r, 0x2011b0, 0x400000));
+	CHECK(reserve_release(&r, 0x2011b0, 0x1fee50, &fr) == 0 && r.ended && r.armed);
+	reserve_free(&r);
+	layout_free(&l);
+
+	/* seed layout: CPU, HPTE (a 0x20 gap between them) and the copy */
+	small_machine(&ec, lds, &l, &r, LAYOUT_SEED);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "blocked 0x600000-0x10000, 0x610020-0x1000, 0x611020-0x100000\n");
+	free(line);
+	CHECK(reserve_release(&r, 0x610020, 0x1000, &fr) == 0);
+	CHECK(reserve_release(&r, 0x611020, 0x100000, &fr) == 0);
+	line = reserve_rearm_format(&r);
+	CHECK_STR(line, "blocked 0x600000-0x10000\n");
+	free(line);
+	CHECK(reserve_release(&r, 0x600000, 0x10000, &fr) == 0);
+	CHECK(reserve_rearm_state(&r) == REARM_READY && reserve_rearm(&r) == 0);
+	/* release_mem after re-arming ends the dump; armed stays */
+	reserve_release_all(&r, &fr);
+	CHECK(r.ended && r.armed);
+	reserve_free(&r);
+	layout_free(&l);
+}
+
 /* Random releases against a naive byte/page model of the spec's rules. */
 static void test_reserve_model(void)
 {
@@ -586,6 +666,7 @@ int main(void)
 	test_layout();
 	test_reserve();
 	test_reserve_model();
+	test_rearm();
 	test_view();
 	test_devtree();
 	test_options();
