@@ -278,8 +278,6 @@ static void start_run(struct save *s, char **cargv)
 
 	if (!s->t0)
 		s->t0 = pd_now();
-	snprintf(path, sizeof(path), "%s/release-timeline.jsonl", s->dumpdir);
-	pd_timeline_open(&s->tl, path, s->t0, s->cap.reserved_start);
 	pd_progress_init(&s->prog, stderr, s->t0);
 	snprintf(path, sizeof(path), "%s/makedumpfile.log", s->dumpdir);
 	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -343,7 +341,7 @@ int cmd_save(int argc, char **argv)
 {
 	struct save *s = calloc(1, sizeof(*s));
 	struct pd_capture_opts co;
-	char **cargv = NULL;
+	char **cargv = NULL, tlpath[PATH_MAX + 32];
 	int rc;
 
 	if (!s) {
@@ -429,10 +427,15 @@ int cmd_save(int argc, char **argv)
 			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
+	/* Before begin: re-arming may release the CPU and HPTE areas there. */
+	snprintf(tlpath, sizeof(tlpath), "%s/release-timeline.jsonl", s->dumpdir);
+	pd_timeline_open(&s->tl, tlpath, s->t0, s->cap.reserved_start);
 	if (pd_capture_begin(&s->cap, s->w.path, s->w.fd, s->o.collector, &s->err)) {
-		/* Nothing was written or released: leave nothing behind. */
+		/* Nothing was written: leave nothing behind. */
+		pd_timeline_close(&s->tl);
 		if (!s->remote) {
 			unlink(s->w.path);
+			unlink(tlpath);
 			rmdir(s->dumpdir);
 		}
 		pd_dump_writer_abandon(&s->w);
