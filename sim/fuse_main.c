@@ -110,6 +110,7 @@ static struct sim {
 	char *crash_out;         /* absolute path, or NULL */
 	int msg_fd;              /* the stderr we were started with (-1: none) */
 	int crashed, crash_status;
+	unsigned rearm_fail;     /* --rearm-fail: re-arms left to fail */
 } S;
 
 static void sim_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -616,6 +617,16 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			int was_armed = S.res.armed;
 
 			rc = -reserve_rearm(&S.res);
+			if (rc == 0 && !was_armed && S.rearm_fail) {
+				/* --rearm-fail: invalidated, then the registration
+				 * failed: back to ready, a later write retries */
+				S.rearm_fail--;
+				S.res.armed = 0;
+				rc = EIO;
+				sim_msg("phypdump-sim: rearm: the held dump was invalidated but "
+					"registering firmware-assisted dump failed (--rearm-fail); "
+					"rearm reads ready again, write 1 to retry\n");
+			}
 			/* the held dump is invalidated, then fadump registered again
 			 * over the same reserved area; the held memory stays */
 			if (rc == 0 && !was_armed) {
@@ -778,6 +789,7 @@ int main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	rc = 1;
 	S.seed_node = o.seed_node;
+	S.rearm_fail = o.rearm_fail;
 	if (sim_preflight(o.mountpoint, err, sizeof(err))) {
 		fprintf(stderr, "phypdump-sim: %s\n", err);
 		return 1;

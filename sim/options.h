@@ -3,7 +3,7 @@
  *
  *   phypdump-sim [--layout fadump|seed] [--released eio|poison] [--boot-mem SIZE]
  *                [--page-size SIZE] [--seed-node] [--timeline FILE]
- *                [--crash-base VMCORE2] [--crash-out FILE] [-f] [-h]
+ *                [--crash-base VMCORE2] [--crash-out FILE] [--rearm-fail N] [-f] [-h]
  *                VMCORE MOUNTPOINT
  *
  * sim_options_parse() fills opts with the defaults (fadump, eio, 256 MiB, page
@@ -33,6 +33,7 @@ struct sim_options {
 	const char *timeline;   /* NULL: none */
 	const char *crash_base; /* NULL: the second crash's memory is VMCORE's */
 	const char *crash_out;  /* NULL: a second crash writes no vmcore */
+	unsigned rearm_fail;    /* the first N re-arms from ready fail with EIO */
 	const char *vmcore;
 	const char *mountpoint;
 };

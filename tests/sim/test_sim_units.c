@@ -708,30 +708,43 @@ static void test_options(void)
 	struct sim_options o;
 	char *a1[] = { "phypdump-sim", "--layout", "seed", "--released", "poison", "--boot-mem",
 		       "64M", "--page-size", "0x10000", "--seed-node", "--timeline", "t.json", "-f",
-		       "--crash-base", "core2", "--crash-out", "out.core", "core", "mnt", NULL };
+		       "--crash-base", "core2", "--crash-out", "out.core", "--rearm-fail", "2",
+		       "core", "mnt", NULL };
 	char *a2[] = { "phypdump-sim", "core", "mnt", NULL };
 	char *a3[] = { "phypdump-sim", "--layout", "opal", "core", "mnt", NULL };
 	char *a4[] = { "phypdump-sim", "core", NULL };
 	char *a5[] = { "phypdump-sim", "--boot-mem", "12Q", "core", "mnt", NULL };
 
 	optind = 0; /* glibc: reinitialize getopt between parses */
-	CHECK(sim_options_parse(19, a1, &o) == 0);
+	CHECK(sim_options_parse(21, a1, &o) == 0);
 	CHECK(o.layout == LAYOUT_SEED && o.released == VIEW_POISON && o.boot_mem == 64ull << 20 &&
 	      o.page_size == 0x10000 && o.seed_node && o.foreground &&
 	      !strcmp(o.timeline, "t.json") && !strcmp(o.vmcore, "core") && !strcmp(o.mountpoint, "mnt") &&
-	      !strcmp(o.crash_base, "core2") && !strcmp(o.crash_out, "out.core"));
+	      !strcmp(o.crash_base, "core2") && !strcmp(o.crash_out, "out.core") && o.rearm_fail == 2);
 	optind = 0;
 	CHECK(sim_options_parse(3, a2, &o) == 0);
 	CHECK(o.layout == LAYOUT_FADUMP && o.released == VIEW_EIO && o.boot_mem == 256ull << 20 &&
 	      o.page_size == 0 && !o.seed_node && !o.foreground && !o.timeline && !o.crash_base &&
-	      !o.crash_out);
-	fprintf(stderr, "(three usage messages follow, as expected)\n");
+	      !o.crash_out && o.rearm_fail == 0);
+	fprintf(stderr, "(error and usage messages follow, as expected)\n");
 	optind = 0;
 	CHECK(sim_options_parse(5, a3, &o) == 2);
 	optind = 0;
 	CHECK(sim_options_parse(2, a4, &o) == 2);
 	optind = 0;
 	CHECK(sim_options_parse(5, a5, &o) == 2);
+	{
+		static const char *const badn[] = { "-1", "x", "", "1x", "2000000" };
+		size_t k;
+
+		for (k = 0; k < sizeof(badn) / sizeof(badn[0]); k++) {
+			char *a6[] = { "phypdump-sim", "--rearm-fail", (char *)badn[k], "core", "mnt", NULL };
+
+			optind = 0;
+			CHECK(sim_options_parse(5, a6, &o) == 2);
+		}
+	}
+
 	CHECK(sim_in_path("sh") && !sim_in_path("no-such-program-phypdump"));
 }
 
