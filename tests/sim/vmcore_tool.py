@@ -38,6 +38,12 @@
                                          an empty file: none), BASE's byte elsewhere. Fails
                                          unless DUMP1 and BASE differ both in a held page and
                                          in another page (else the check proves nothing)
+  vmcore_tool.py plan ROOT SEED N MAXLEN
+                                         releases for a re-arm test on the simulator at
+                                         ROOT: 'B addr len' for every range its rearm file
+                                         says blocks, then N 'R addr len' random pieces
+                                         (at most MAXLEN bytes) of the in-place ranges of
+                                         its release_region line, drawn with SEED
   vmcore_tool.py corpus DIR              write tiny seed inputs for the fuzz target
                                          (a few hundred bytes each, memory mostly p_memsz
                                          beyond p_filesz)
@@ -300,6 +306,20 @@ def held_ranges(linefile):
     return sorted(out)
 
 
+def plan(root, seed, n, maxlen):
+    import random
+    import re
+    fad = root + '/sys/kernel/fadump/'
+    for a, ln in re.findall(r'(0x[0-9a-f]+)-(0x[0-9a-f]+)', open(fad + 'rearm').read()):
+        print('B', a, ln)
+    r = random.Random(seed)
+    inplace = [(s, e - s) for s, e in held_ranges(fad + 'release_region')]
+    for _ in range(n if inplace else 0):
+        a, ln = r.choice(inplace)
+        s = a + r.randrange(ln)
+        print('R %#x %#x' % (s, r.randrange(1, min(a + ln - s, maxlen) + 1)))
+
+
 def crashcheck(out, dump1, base, linefile):
     lo, no, _ = parse(out)
     l1, _, _ = parse(dump1)
@@ -419,6 +439,9 @@ def main():
         return 0
     if a[0] == 'perturb':
         perturb(a[1], int(a[2], 0), int(a[3], 0) if len(a) > 3 else 8)
+        return 0
+    if a[0] == 'plan':
+        plan(a[1], int(a[2], 0), int(a[3], 0), int(a[4], 0))
         return 0
     if a[0] == 'crashcheck':
         return crashcheck(a[1], a[2], a[3], a[4])
