@@ -62,6 +62,9 @@ def journal_records(journal, kind):
 
 
 class Rearm(Campaign):
+    outcomes = {"finished from dump 2": 0, "whole already": 0, "saved before the crash": 0,
+                "unfinishable": 0}
+
     def same(self, ref, path):
         return subprocess.run(["cmp", "-s", ref, path]).returncode == 0
 
@@ -183,8 +186,9 @@ class Rearm(Campaign):
             rep = json.load(open(os.path.join(work, "out.json")))
             self.check(rep.get("rearm") == "armed", f"{label}: dump 2's save did not re-arm: {rep.get('rearm')}")
         if rc == 0:
-            pass
+            self.outcomes["saved before the crash"] += 1
         elif corrupt:
+            self.outcomes["unfinishable"] += 1
             self.check("cannot be finished" in text and f"0x{bad:x}" in text,
                        f"{label}: no message naming 0x{bad:x}: {text[-800:]}")
             self.check(not os.path.exists(os.path.join(dump1, "vmcore")), f"{label}: dump 1 was 'finished'")
@@ -194,7 +198,10 @@ class Rearm(Campaign):
             self.check(os.path.exists(note) and f"0x{bad:x}" in open(note).read(),
                        f"{label}: no vmcore-unfinishable.txt naming the address")
         else:
-            self.check("finishing the first dump" in text, f"{label}: dump 1 was not finished first")
+            # killed after its rename, dump 1 was whole already: only its journal ends
+            self.outcomes["finished from dump 2" if "finishing the first dump" in text else "whole already"] += 1
+            self.check("finishing the first dump" in text or "the first dump was complete already" in text,
+                       f"{label}: dump 1 was not finished first")
             self.check(self.same(ref1, os.path.join(dump1, "vmcore")),
                        f"{label}: the finished dump 1 differs from its reference")
             left = [p for p in os.listdir(dump1) if p.startswith("vmcore-incomplete") or p == "vmcore-headers"]
@@ -265,14 +272,20 @@ class Rearm(Campaign):
             self.plain()
             self.before_rearm()
             for i in range(self.a.crashes):
-                self.second_crash(i, self.rng.uniform(0.0, 0.9))
+                self.second_crash(i, self.rng.uniform(0.0, 0.45))
             self.second_crash(self.a.crashes, self.rng.uniform(0.0, 0.3), corrupt=True)
+            # a crash after a re-armed save ended: dump 1 is whole, dump 2 saved as usual
+            self.second_crash(self.a.crashes + 1, 60.0)
         finally:
             if self.sim:
                 self.umount()
             subprocess.run(["rm", "-rf", self.tmp])
+        self.check(self.outcomes["finished from dump 2"] > 0 and self.outcomes["unfinishable"] == 1 and
+                   self.outcomes["saved before the crash"] > 0,
+                   f"rearm: the seeded crashes missed a case: {self.outcomes}")
+        print("rearm: dump 1 after the second crash: " + ", ".join(f"{k} {v}" for k, v in self.outcomes.items()))
         print(f"rearm: {self.passed} passed, {self.failed} failed (seed {self.a.seed}, "
-              f"{self.a.crashes} second crashes + 1 that disagrees)")
+              f"{self.a.crashes} second crashes + 1 that disagrees + 1 after the end)")
         return 0 if self.failed == 0 else 1
 
 
