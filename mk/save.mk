@@ -14,9 +14,11 @@ check-save: phypdump phypdump-sim
 # The randomized interruption campaign (fixed seed; RESUME_INTERRUPTIONS=N).
 RESUME_INTERRUPTIONS ?= 100
 RESUME_SEED ?= 20261204
+# The 512 MiB fixture and its cached references, for the campaigns.
+FIXTURE_AND_REFS = fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
+	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs"
 check-resume: phypdump phypdump-sim
-	@fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
-	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs" && \
+	@$(FIXTURE_AND_REFS) && \
 	  python3 tests/save/campaign.py --phypdump ./phypdump --sim ./phypdump-sim \
 	    --fixture "$$fixture" --refs "$$refs" \
 	    --interruptions $(RESUME_INTERRUPTIONS) --seed $(RESUME_SEED)
@@ -26,8 +28,7 @@ check-resume: phypdump phypdump-sim
 REARM_CRASHES ?= 5
 REARM_SEED ?= 20261206
 check-rearm: phypdump phypdump-sim
-	@fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
-	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs" && \
+	@$(FIXTURE_AND_REFS) && \
 	  python3 tests/save/rearm.py --phypdump ./phypdump --sim ./phypdump-sim \
 	    --fixture "$$fixture" --refs "$$refs" --crashes $(REARM_CRASHES) --seed $(REARM_SEED)
 
