@@ -84,6 +84,26 @@ static int choose_remote_dir(struct save *s)
 	return 0;
 }
 
+/* DUMPDIR holds the earlier re-armed dump (a service that took it for this
+ * boot's interrupted save): this boot's dump goes beside it, DUMPDIR-N. */
+static void next_to_earlier(struct save *s)
+{
+	char a[PATH_MAX], b[PATH_MAX], base[PATH_MAX];
+	struct stat sb;
+	unsigned k;
+
+	if (!realpath(s->dumpdir, a) || !realpath(s->earlier_dir, b) || strcmp(a, b))
+		return;
+	snprintf(base, sizeof(base), "%s", s->dumpdir);
+	for (k = 2; k < 1000; k++) {
+		if ((size_t)snprintf(s->dumpdir, sizeof(s->dumpdir), "%.*s-%u", PATH_MAX - 16, base, k) >=
+		    sizeof(s->dumpdir) || lstat(s->dumpdir, &sb))
+			break;
+	}
+	fprintf(stderr, "phypdump save: %s holds the earlier dump; this boot's dump goes to %s\n", base,
+		s->dumpdir);
+}
+
 /* The collector line and the dump directory.  A resumed save runs the line
  * the journal recorded (another would filter differently, and released
  * memory it then asked for is gone) in the directory of the partial dump. */
@@ -103,6 +123,8 @@ static int choose_line_and_dir(struct save *s)
 		return choose_remote_dir(s);
 	if (s->o.dumpdir) {
 		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
+		if (s->earlier_dir[0])
+			next_to_earlier(s);
 	} else if (s->cap.resume && js->target[0]) {
 		pd_dir_of(s->dumpdir, sizeof(s->dumpdir), js->target);
 	} else {

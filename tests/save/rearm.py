@@ -131,7 +131,7 @@ class Rearm(Campaign):
     def second_crash(self, i, delay, corrupt=False):
         ref1 = self.ref("fadump", OPTS)
         work, journal, log, dump1, crashfile = self.fresh(f"c{i}")
-        dump2 = os.path.join(work, "dump2")
+        dump2, given = os.path.join(work, "dump2"), None
         label = f"crash #{i} {delay:.2f}s after re-arming" + (" (dump 2 disagrees)" if corrupt else "")
         if not self.mount("fadump", extra=["--crash-out", crashfile], log=os.path.join(work, "sim.log")):
             return self.check(False, f"{label}: the simulator did not come up")
@@ -142,6 +142,10 @@ class Rearm(Campaign):
         if hit:
             self.after_interruption(label, journal, dump1, ref1)
         samples = [(int(a, 16), int(n, 16)) for a, n, _ in journal_records(journal, "sample")]
+        if i == 1 and rc != 0:
+            # dump boot 2's save is given dump 1's directory (a service that
+            # took it for an interrupted save of its own): dump 2 goes beside
+            dump2, given = dump1 + "-2", dump1
         self.crash()
         if not self.check(os.path.exists(crashfile), f"{label}: no dump 2 was written: "
                           + open(os.path.join(work, "sim.log")).read()[-400:]):
@@ -175,7 +179,7 @@ class Rearm(Campaign):
         log2 = os.path.join(work, "log2")
         with open(log2, "w") as err, open(os.path.join(work, "out.json"), "w") as out:
             r = subprocess.run([self.a.phypdump, "save", "--root", self.mnt, "--journal", journal,
-                                "--no-dmesg", "--json", "--core-collector", COLLECTOR, dump2],
+                                "--no-dmesg", "--json", "--core-collector", COLLECTOR, given or dump2],
                                stdout=out, stderr=err)
         text = open(log2).read()
         if self.check(r.returncode == 0, f"{label}: dump boot 2's save exited {r.returncode}: {text[-800:]}"):
@@ -183,6 +187,9 @@ class Rearm(Campaign):
                        f"{label}: dump 2 differs from its reference")
             self.check(not os.path.exists(os.path.join(self.mnt, "proc/vmcore")),
                        f"{label}: dump 2 did not end")
+            if given:
+                self.check(f"{given} holds the earlier dump; this boot's dump goes to {dump2}" in text,
+                           f"{label}: dump 2 did not go beside dump 1: {text[-600:]}")
             rep = json.load(open(os.path.join(work, "out.json")))
             self.check(rep.get("rearm") == "armed", f"{label}: dump 2's save did not re-arm: {rep.get('rearm')}")
         if rc == 0:
