@@ -414,8 +414,7 @@ static bool area_released(const struct pd_capture *c, const struct pd_range *a)
 	return !a->len || (c->resume && pd_rangeset_covers(&c->st.journal.released, a->addr, a->addr + a->len));
 }
 
-/* The header copy, then the CPU and HPTE areas (their content is in the
- * notes the copy holds).  Only a failed release fails the capture. */
+/* The header copy (journaled).  Its failure is not the capture's. */
 static int prepare_rearm(struct pd_capture *c, const char *target, struct pd_error *err)
 {
 	const struct pd_journal_state *js = &c->st.journal;
@@ -452,14 +451,22 @@ static int prepare_rearm(struct pd_capture *c, const char *target, struct pd_err
 		}
 		c->headers_saved = true;
 	}
-	/* The CPU and HPTE areas: nothing reads them again (the notes are
-	 * durable in the copy), and they block re-arming. */
-	if (!area_released(c, &c->boot.cpu) && final_area(c, &c->boot.cpu))
-		return *err = c->error, -1;
-	if (!area_released(c, &c->boot.hpte) && final_area(c, &c->boot.hpte))
-		return *err = c->error, -1;
+	(void)err;
+	return 0;
+}
+
+/* With the first commit: the CPU and HPTE areas.  Nothing reads them again
+ * (the notes are durable in the copy), and they block re-arming. */
+static int early_areas(struct pd_capture *c)
+{
+	if (!c->headers_saved || c->early_areas)
+		return 0;
 	c->early_areas = true;
-	return maybe_rearm(c) ? (*err = c->error, -1) : 0;
+	if (!area_released(c, &c->boot.cpu) && final_area(c, &c->boot.cpu))
+		return -1;
+	if (!area_released(c, &c->boot.hpte) && final_area(c, &c->boot.hpte))
+		return -1;
+	return 0;
 }
 
 /* After a commit: re-arm when the kernel says nothing blocks it. */
@@ -881,6 +888,8 @@ int pd_capture_commit(struct pd_capture *c)
 			return -1;
 		}
 	}
+	if (early_areas(c))
+		return -1;
 	if (pd_releaser_commit(&c->rel))
 		return stop_from_parts(c);
 	return maybe_rearm(c);

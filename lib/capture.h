@@ -53,9 +53,9 @@
  *    incremental mode, when the kernel has the rearm file): at begin, the
  *    vmcore's bytes outside its PT_LOADs (ELF header, program headers,
  *    notes) are copied to <headers_dir>/vmcore-headers, synced, and
- *    journaled with their CRC (a "headers" record, synced).  Only then are
- *    the CPU and HPTE areas released (their content is in the notes, now
- *    durable), not at the end.  After each commit of releases, when the
+ *    journaled with their CRC (a "headers" record, synced).  Then the CPU
+ *    and HPTE areas go with the first commit of releases (their content is
+ *    in the notes, now durable), not at the end.  After each commit, when the
  *    kernel's rearm file reads "ready", the engine journals CRC-32s of a few
  *    pages of each still-held range ("sample" records) and a "rearm" record,
  *    syncs, and only then writes 1 to rearm.  A re-arm refused by the kernel

@@ -24,6 +24,19 @@ void pd_journal_state_init(struct pd_journal_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	pd_rangeset_init(&st->released);
+	pd_rangeset_init(&st->released_sure);
+}
+
+/* The releases so far were all issued (a rearm or final record follows them). */
+static int releases_sure(struct pd_journal_state *st, struct pd_error *err)
+{
+	size_t i;
+
+	pd_rangeset_clear(&st->released_sure);
+	for (i = 0; i < st->released.n; i++)
+		if (pd_rangeset_add(&st->released_sure, st->released.iv[i].start, st->released.iv[i].end))
+			return pd_fail(err, "journal: out of memory");
+	return 0;
 }
 
 void pd_journal_state_free(struct pd_journal_state *st)
@@ -32,6 +45,7 @@ void pd_journal_state_free(struct pd_journal_state *st)
 
 	pd_rr_free(&st->layout);
 	pd_rangeset_free(&st->released);
+	pd_rangeset_free(&st->released_sure);
 	for (i = 0; i < st->ntargets; i++) {
 		free(st->targets[i].path);
 		free(st->targets[i].saved);
@@ -194,7 +208,7 @@ static int parse_rearm_record(struct pd_journal_state *st, const char *s, size_t
 		st->rearm_boot_id[q - p] = 0;
 		st->samples_since_rearm = 0;
 		st->rearmed = true;
-		return 0;
+		return releases_sure(st, err);
 	}
 	if (n > 9 && !memcmp(s, "finished ", 9)) {
 		if (n - 9 >= sizeof(st->finished_how) || memchr(s + 9, 0, n - 9))
@@ -333,7 +347,7 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 		memcpy(st->final_how, s + 6, hn);
 		st->final_how[hn] = 0;
 		st->final = true;
-		return 0;
+		return releases_sure(st, err);
 	}
 	return pd_fail(err, "journal line %u: unknown record", lineno);
 }

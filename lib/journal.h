@@ -88,6 +88,9 @@ struct pd_journal_state {
 	uint64_t page_size;
 	struct pd_rr layout;		/* the areas at the start of the capture */
 	struct pd_rangeset released;	/* reserved physical ranges released */
+	/* released before the last rearm or final record: those writes were
+	 * certainly issued (a kill can leave the last journaled ones unissued) */
+	struct pd_rangeset released_sure;
 	uint64_t releases;		/* release records */
 	uint64_t refused;		/* refused records */
 	char target[4096];		/* the last capture's dump file, "" if none */

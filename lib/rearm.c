@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "crc32.h"
+#include "dump_state.h"
 #include "fileio.h"
 
 int pd_rearm_gaps(const struct elfcore *ec, uint64_t size, struct pd_rangeset *gaps)
@@ -443,7 +444,6 @@ int pd_rearm_is_earlier_dump(const struct pd_journal_state *js, const char *boot
 {
 	uint64_t size, len;
 	uint32_t crc;
-	size_t i;
 
 	why[0] = 0;
 	if (boot_id[0] && strcmp(js->boot_id, "unknown") && strcmp(boot_id, js->boot_id)) {
@@ -451,29 +451,16 @@ int pd_rearm_is_earlier_dump(const struct pd_journal_state *js, const char *boot
 		return 1;
 	}
 	if (current) {
-		struct pd_rangeset now;
-		int held = 0;
+		uint64_t at;
+		int held = pd_dump_state_released_held(js, current, &at);
 
-		pd_rangeset_init(&now);
-		if (current->cpu.len && pd_rangeset_add(&now, current->cpu.addr, current->cpu.addr + current->cpu.len))
-			held = -1;
-		if (current->hpte.len && pd_rangeset_add(&now, current->hpte.addr, current->hpte.addr + current->hpte.len))
-			held = -1;
-		for (i = 0; i < current->ndump && !held; i++)
-			if (current->dump[i].len &&
-			    pd_rangeset_add(&now, current->dump[i].addr, current->dump[i].addr + current->dump[i].len))
-				held = -1;
-		for (i = 0; i < js->released.n && !held; i++)
-			if (pd_rangeset_intersects(&now, js->released.iv[i].start, js->released.iv[i].end)) {
-				held = 1;
-				snprintf(why, wsize, "this boot holds memory at 0x%" PRIx64 " that the journal "
-					 "released", js->released.iv[i].start);
-			}
-		pd_rangeset_free(&now);
 		if (held < 0)
 			return pd_fail(err, "out of memory");
-		if (held)
+		if (held) {
+			snprintf(why, wsize, "this boot holds memory at 0x%" PRIx64 " that the journal "
+				 "released", at);
 			return 1;
+		}
 	}
 	if (pd_rearm_save_headers(vmcore, NULL, &size, &len, &crc, err))
 		return -1;

@@ -3,6 +3,7 @@
  *
  * Tree (inode numbers fixed, see nodes[]):
  *   proc/vmcore                               the dump (vmcore_view.h)
+ *   proc/sysrq-trigger                        "c": the partition crashes (crash.h)
  *   proc/device-tree/rtas/{name,ibm,kernel-dump,ibm,configure-kernel-dump[,ibm,dump-kernel]}
  *   sys/kernel/fadump/{release_region,rearm,enabled,registered,mem_reserved,release_mem,hotplug_ready}
  *   sys/kernel/release_region -> fadump/release_region
@@ -16,7 +17,12 @@
  * changes). Entries and attributes are never cached (timeouts 0), so vmcore and
  * release_region vanish from lookups as soon as the dump ends.
  * Modules: options.h (command line), preflight.h (checks before mounting),
- * elfcore.h, layout.h, reserve.h, vmcore_view.h, devtree.h, timeline.h.
+ * elfcore.h, layout.h, reserve.h, vmcore_view.h, devtree.h, timeline.h, crash.h.
+ * A crash (sysrq c) writes the new vmcore under the write lock, answers the
+ * write, then ends the session: the simulator unmounts and exits (status 0:
+ * dump 2 written; 3: nothing registered, no dump; 1: dump 2 could not be
+ * written). Its message goes to the stderr the simulator was started with, also
+ * in the background.
  */
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>
@@ -25,6 +31,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "devtree.h"
 #include "elfcore.h"
 #include "layout.h"
@@ -44,7 +52,7 @@
 enum ino {
 	I_ROOT = 1, I_PROC, I_VMCORE, I_DT, I_RTAS, I_DT_NAME, I_KDUMP, I_CONFDUMP, I_DUMPKERNEL,
 	I_SYS, I_KERNEL, I_FADUMP, I_RR, I_ENABLED, I_REGISTERED, I_MEMRES, I_RELMEM, I_HOTPLUG,
-	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_REARM, I_MAX
+	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_REARM, I_SYSRQ, I_MAX
 };
 
 struct node {
@@ -78,6 +86,7 @@ static const struct node nodes[I_MAX] = {
 	[I_L_REGISTERED] = { I_KERNEL, "fadump_registered", S_IFLNK | 0777, "fadump/registered" },
 	[I_L_RELMEM] = { I_KERNEL, "fadump_release_mem", S_IFLNK | 0777, "fadump/release_mem" },
 	[I_REARM] = { I_FADUMP, "rearm", S_IFREG | 0600, NULL },
+	[I_SYSRQ] = { I_PROC, "sysrq-trigger", S_IFREG | 0200, NULL },
 };
 
 static struct sim {
@@ -94,7 +103,30 @@ static struct sim {
 	uint8_t kdump[DEVTREE_KERNEL_DUMP_SIZE];
 	uint8_t token[4];
 	time_t mount_time;
+	int fd;                  /* VMCORE */
+	const struct elfcore *base_ec; /* the second crash's memory: VMCORE or --crash-base */
+	int base_fd;
+	struct elfcore base_own; /* --crash-base parsed */
+	char *crash_out;         /* absolute path, or NULL */
+	int msg_fd;              /* the stderr we were started with (-1: none) */
+	int crashed, crash_status;
+	unsigned rearm_fail;     /* --rearm-fail: re-arms left to fail */
 } S;
+
+static void sim_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A message that must reach the user also after fuse_daemonize() sent our
+ * stderr to /dev/null. */
+static void sim_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (S.msg_fd < 0)
+		return;
+	va_start(ap, fmt);
+	vdprintf(S.msg_fd, fmt, ap);
+	va_end(ap);
+}
 
 /* libfuse installs its handlers only where the disposition is SIG_DFL; a simulator
  * started in the background of a script has SIGINT ignored, and must still clean
@@ -459,6 +491,49 @@ static int parse_int(const char *buf, size_t n, long *v)
 	return (errno || end == tmp || *end) ? -1 : 0;
 }
 
+/* sysrq c, under the write lock: the production boot is gone. Writes dump 2
+ * when firmware-assisted dump is registered (re-armed, or registered again
+ * after the dump ended) and says what happened. */
+static void crash_now(void)
+{
+	struct pd_rangeset held;
+	char err[768];
+
+	S.crashed = 1;
+	S.crash_status = 3;
+	if (!S.registered) {
+		sim_msg("phypdump-sim: crash (sysrq c): no dump: firmware-assisted dump not registered "
+			"(%s), so the firmware captured nothing (\"OS terminated\"); nothing written\n",
+			S.res.ended ? "the dump ended and nothing registered it again"
+				    : "the held dump was not re-armed");
+		timeline_event(S.tl, "crash", 0, 0, 0, 0);
+		return;
+	}
+	if (!S.crash_out) {
+		sim_msg("phypdump-sim: crash (sysrq c): the firmware captured dump 2, but no "
+			"--crash-out FILE was given: nothing written\n");
+		timeline_event(S.tl, "crash", 0, 0, 0, 0);
+		return;
+	}
+	pd_rangeset_init(&held);
+	if (crash_held(&S.res, &S.layout, &held, err, sizeof(err)) ||
+	    crash_write(S.crash_out, S.base_ec, S.base_fd, &S.ec, S.fd, &held, err, sizeof(err))) {
+		sim_msg("phypdump-sim: crash (sysrq c): %s\n", err);
+		S.crash_status = 1;
+		timeline_event(S.tl, "crash", 0, 0, 0, 0);
+	} else {
+		uint64_t total = pd_rangeset_total(&held);
+
+		sim_msg("phypdump-sim: crash (sysrq c): dump 2 written to %s: the production boot's "
+			"memory with 0x%llx bytes of the held dump in place (%zu range%s); dump boot 2: "
+			"phypdump-sim %s MOUNTPOINT (same --layout and --boot-mem)\n", S.crash_out,
+			(unsigned long long)total, held.n, held.n == 1 ? "" : "s", S.crash_out);
+		S.crash_status = 0;
+		timeline_event(S.tl, "crash", 0, 0, 0, total);
+	}
+	pd_rangeset_free(&held);
+}
+
 /* Drop the state lock, then answer a write: rc 0 (all of size taken) or an errno. */
 static void unlock_reply(fuse_req_t req, int rc, size_t size)
 {
@@ -542,6 +617,16 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			int was_armed = S.res.armed;
 
 			rc = -reserve_rearm(&S.res);
+			if (rc == 0 && !was_armed && S.rearm_fail) {
+				/* --rearm-fail: invalidated, then the registration
+				 * failed: back to ready, a later write retries */
+				S.rearm_fail--;
+				S.res.armed = 0;
+				rc = EIO;
+				sim_msg("phypdump-sim: rearm: the held dump was invalidated but "
+					"registering firmware-assisted dump failed (--rearm-fail); "
+					"rearm reads ready again, write 1 to retry\n");
+			}
 			/* the held dump is invalidated, then fadump registered again
 			 * over the same reserved area; the held memory stays */
 			if (rc == 0 && !was_armed) {
@@ -550,6 +635,20 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 			}
 		}
 		unlock_reply(req, rc, size);
+		return;
+	case I_SYSRQ:
+		if (crash_parse_sysrq(buf, size) < 0) {
+			fuse_reply_err(req, EINVAL);
+			return;
+		}
+		pthread_rwlock_wrlock(&S.lock);
+		if (S.crashed) {
+			unlock_reply(req, EIO, size); /* already going down */
+			return;
+		}
+		crash_now();
+		unlock_reply(req, 0, size);
+		fuse_session_exit(S.se);
 		return;
 	case I_REGISTERED:
 		pthread_rwlock_wrlock(&S.lock);
@@ -610,6 +709,67 @@ static int read_cb(void *ctx, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+/* --crash-base and --crash-out, checked before mounting: the base is the same
+ * machine as VMCORE, and FILE's directory exists (its path is made absolute:
+ * fuse_daemonize() changes to /). */
+static int crash_setup(const struct sim_options *o, char *err, size_t errlen)
+{
+	struct stat st;
+	char cwd[4096], why[256], *slash;
+	int bad;
+
+	if (o->crash_base) {
+		S.base_fd = open(o->crash_base, O_RDONLY | O_CLOEXEC);
+		if (S.base_fd < 0 || fstat(S.base_fd, &st) != 0) {
+			snprintf(err, errlen, "--crash-base: cannot open %s: %s", o->crash_base,
+				 strerror(errno));
+			return -1;
+		}
+		if (elfcore_parse(read_cb, &S.base_fd, (uint64_t)st.st_size, &S.base_own, why,
+				  sizeof(why))) {
+			snprintf(err, errlen, "--crash-base: %s is not a usable vmcore: %s",
+				 o->crash_base, why);
+			return -1;
+		}
+		S.base_ec = &S.base_own;
+		if (crash_same_machine(S.base_ec, &S.ec, why, sizeof(why))) {
+			snprintf(err, errlen, "--crash-base %s: %s", o->crash_base, why);
+			return -1;
+		}
+	}
+	if (!o->crash_out)
+		return 0;
+	if (o->crash_out[0] == '/') {
+		S.crash_out = strdup(o->crash_out);
+	} else if (getcwd(cwd, sizeof(cwd))) {
+		S.crash_out = malloc(strlen(cwd) + strlen(o->crash_out) + 2);
+		if (S.crash_out)
+			sprintf(S.crash_out, "%s/%s", cwd, o->crash_out);
+	} else {
+		snprintf(err, errlen, "--crash-out: cannot get the current directory: %s", strerror(errno));
+		return -1;
+	}
+	if (!S.crash_out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	slash = strrchr(S.crash_out, '/');
+	*slash = 0;
+	bad = stat(S.crash_out[0] ? S.crash_out : "/", &st) != 0 ? errno
+	      : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (bad) {
+		snprintf(err, errlen, "--crash-out: directory %s: %s (create it first)",
+			 S.crash_out[0] ? S.crash_out : "/", strerror(bad));
+		return -1;
+	}
+	*slash = '/';
+	if (slash[1] == 0) {
+		snprintf(err, errlen, "--crash-out: %s names a directory, not a file", o->crash_out);
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sim_options o;
@@ -620,12 +780,16 @@ int main(int argc, char **argv)
 	struct stat st;
 	uint64_t page_size;
 	int fd, rc = 1;
+	char *mnt_abs = NULL;
 
+	S.msg_fd = -1;
+	S.base_fd = -1;
 	rc = sim_options_parse(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : 2;
 	rc = 1;
 	S.seed_node = o.seed_node;
+	S.rearm_fail = o.rearm_fail;
 	if (sim_preflight(o.mountpoint, err, sizeof(err))) {
 		fprintf(stderr, "phypdump-sim: %s\n", err);
 		return 1;
@@ -641,6 +805,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	page_size = o.page_size ? o.page_size : S.ec.machine == ELFCORE_EM_PPC64 ? 65536 : 4096;
+	S.fd = fd;
+	S.base_ec = &S.ec;
+	S.base_fd = fd;
+	if (crash_setup(&o, err, sizeof(err))) {
+		fprintf(stderr, "phypdump-sim: %s\n", err);
+		return 1;
+	}
 	if (layout_build(&S.ec, o.layout, o.boot_mem, page_size, S.ec.n_prstatus, &S.layout,
 			 err, sizeof(err))) {
 		fprintf(stderr, "phypdump-sim: %s\n", err);
@@ -675,11 +846,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "phypdump-sim: cannot install signal handlers\n");
 		goto out_session;
 	}
-	if (fuse_session_mount(S.se, o.mountpoint) != 0) {
+	/* absolute: the unmount at the end must find it whatever the current
+	 * directory (fuse_daemonize() changes to /) */
+	mnt_abs = realpath(o.mountpoint, NULL);
+	if (!mnt_abs) {
+		fprintf(stderr, "phypdump-sim: %s: %s\n", o.mountpoint, strerror(errno));
+		goto out_signals;
+	}
+	if (fuse_session_mount(S.se, mnt_abs) != 0) {
 		fprintf(stderr, "phypdump-sim: cannot mount on %s (see the message above; is FUSE "
 			"usable here?)\n", o.mountpoint);
 		goto out_signals;
 	}
+	S.msg_fd = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	if (fuse_daemonize(o.foreground) != 0) {
 		fprintf(stderr, "phypdump-sim: cannot go to the background\n");
 		goto out_unmount;
@@ -692,6 +871,8 @@ int main(int argc, char **argv)
 	fuse_loop_cfg_set_clone_fd(lc, 0);
 	fuse_loop_cfg_set_max_threads(lc, 16);
 	rc = fuse_session_loop_mt(S.se, lc) ? 1 : 0;
+	if (S.crashed)
+		rc = S.crash_status;
 	fuse_loop_cfg_destroy(lc);
 	signal(SIGINT, SIG_IGN); /* the loop is over: finish the cleanup undisturbed */
 	signal(SIGTERM, SIG_IGN);
@@ -713,6 +894,14 @@ out:
 	layout_free(&S.layout);
 	elfcore_free(&S.ec);
 	close(fd);
+	if (S.base_ec == &S.base_own) {
+		elfcore_free(&S.base_own);
+		close(S.base_fd);
+	}
+	free(S.crash_out);
+	free(mnt_abs);
+	if (S.msg_fd >= 0)
+		close(S.msg_fd);
 	fuse_opt_free_args(&fargs);
 	return rc;
 }

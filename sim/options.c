@@ -21,6 +21,10 @@ static void usage(FILE *f)
 		"  --page-size SIZE        page size (default 4K for x86_64, 64K for ppc64)\n"
 		"  --seed-node             also create proc/device-tree/rtas/ibm,dump-kernel\n"
 		"  --timeline FILE         write a JSON line per release to FILE\n"
+		"  --crash-base VMCORE2    memory of the production boot at a second crash\n"
+		"                          (echo c > MOUNTPOINT/proc/sysrq-trigger; default VMCORE)\n"
+		"  --crash-out FILE        where a second crash, once re-armed, writes its vmcore\n"
+		"  --rearm-fail N          the first N re-arms fail with EIO (registration failed)\n"
 		"  -f, --foreground        stay in the foreground\n"
 		"  -h, --help              this help\n"
 		"SIZE: a number with an optional K, M or G suffix (powers of 1024); 0x for hex.\n"
@@ -42,6 +46,9 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o)
 		{ "page-size", required_argument, NULL, 'P' },
 		{ "seed-node", no_argument, NULL, 'S' },
 		{ "timeline", required_argument, NULL, 'T' },
+		{ "crash-base", required_argument, NULL, 'C' },
+		{ "crash-out", required_argument, NULL, 'O' },
+		{ "rearm-fail", required_argument, NULL, 'F' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -84,6 +91,23 @@ int sim_options_parse(int argc, char **argv, struct sim_options *o)
 		case 'T':
 			o->timeline = optarg;
 			break;
+		case 'C':
+			o->crash_base = optarg;
+			break;
+		case 'O':
+			o->crash_out = optarg;
+			break;
+		case 'F': {
+			char *end;
+			unsigned long v;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || v > 1000000)
+				return bad("--rearm-fail", optarg, "a count from 0 to 1000000");
+			o->rearm_fail = (unsigned)v;
+			break;
+		}
 		case 'f':
 			o->foreground = 1;
 			break;

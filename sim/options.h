@@ -2,11 +2,13 @@
 /* options: the command line of phypdump-sim.
  *
  *   phypdump-sim [--layout fadump|seed] [--released eio|poison] [--boot-mem SIZE]
- *                [--page-size SIZE] [--seed-node] [--timeline FILE] [-f] [-h]
+ *                [--page-size SIZE] [--seed-node] [--timeline FILE]
+ *                [--crash-base VMCORE2] [--crash-out FILE] [--rearm-fail N] [-f] [-h]
  *                VMCORE MOUNTPOINT
  *
  * sim_options_parse() fills opts with the defaults (fadump, eio, 256 MiB, page
- * size 0 = by machine, no seed node, no timeline, background) and then the
+ * size 0 = by machine, no seed node, no timeline, no crash base (VMCORE itself),
+ * no crash output, background) and then the
  * arguments. Returns 0 to go on, 1 when --help was printed on stdout (exit 0),
  * 2 after printing what was wrong and the usage on stderr (exit 2). Values are
  * only checked for syntax here; layout_build() checks sizes against each other.
@@ -29,6 +31,9 @@ struct sim_options {
 	int seed_node;
 	int foreground;
 	const char *timeline;   /* NULL: none */
+	const char *crash_base; /* NULL: the second crash's memory is VMCORE's */
+	const char *crash_out;  /* NULL: a second crash writes no vmcore */
+	unsigned rearm_fail;    /* the first N re-arms from ready fail with EIO */
 	const char *vmcore;
 	const char *mountpoint;
 };

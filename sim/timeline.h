@@ -8,7 +8,8 @@
  * t: CLOCK_MONOTONIC seconds; event: "start" (at mount, addr/len 0), "release"
  * (an accepted release_region write), "release_mem" (the stock interface), "rearm"
  * (the rearm write that re-armed the dump; addr, len, freed 0), "end" (the dump
- * ended: everything released); addr/len: the write as given (hex
+ * ended: everything released), "crash" (sysrq c; reserved = the held bytes carried
+ * into the new dump, 0 when none was written); addr/len: the write as given (hex
  * strings, so 64-bit values survive JSON readers that use doubles); freed: bytes
  * of reserved areas freed by this event; reserved: area bytes still reserved
  * after it. Each line is written with one write(2) and flushed, so a reader

@@ -84,6 +84,26 @@ static int choose_remote_dir(struct save *s)
 	return 0;
 }
 
+/* DUMPDIR holds the earlier re-armed dump (a service that took it for this
+ * boot's interrupted save): this boot's dump goes beside it, DUMPDIR-N. */
+static void next_to_earlier(struct save *s)
+{
+	char a[PATH_MAX], b[PATH_MAX], base[PATH_MAX];
+	struct stat sb;
+	unsigned k;
+
+	if (!realpath(s->dumpdir, a) || !realpath(s->earlier_dir, b) || strcmp(a, b))
+		return;
+	snprintf(base, sizeof(base), "%s", s->dumpdir);
+	for (k = 2; k < 1000; k++) {
+		if ((size_t)snprintf(s->dumpdir, sizeof(s->dumpdir), "%.*s-%u", PATH_MAX - 16, base, k) >=
+		    sizeof(s->dumpdir) || lstat(s->dumpdir, &sb))
+			break;
+	}
+	fprintf(stderr, "phypdump save: %s holds the earlier dump; this boot's dump goes to %s\n", base,
+		s->dumpdir);
+}
+
 /* The collector line and the dump directory.  A resumed save runs the line
  * the journal recorded (another would filter differently, and released
  * memory it then asked for is gone) in the directory of the partial dump. */
@@ -103,6 +123,8 @@ static int choose_line_and_dir(struct save *s)
 		return choose_remote_dir(s);
 	if (s->o.dumpdir) {
 		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
+		if (s->earlier_dir[0])
+			next_to_earlier(s);
 	} else if (s->cap.resume && js->target[0]) {
 		pd_dir_of(s->dumpdir, sizeof(s->dumpdir), js->target);
 	} else {
@@ -278,8 +300,6 @@ static void start_run(struct save *s, char **cargv)
 
 	if (!s->t0)
 		s->t0 = pd_now();
-	snprintf(path, sizeof(path), "%s/release-timeline.jsonl", s->dumpdir);
-	pd_timeline_open(&s->tl, path, s->t0, s->cap.reserved_start);
 	pd_progress_init(&s->prog, stderr, s->t0);
 	snprintf(path, sizeof(path), "%s/makedumpfile.log", s->dumpdir);
 	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -343,7 +363,7 @@ int cmd_save(int argc, char **argv)
 {
 	struct save *s = calloc(1, sizeof(*s));
 	struct pd_capture_opts co;
-	char **cargv = NULL;
+	char **cargv = NULL, tlpath[PATH_MAX + 32];
 	int rc;
 
 	if (!s) {
@@ -429,10 +449,15 @@ int cmd_save(int argc, char **argv)
 			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
+	/* Before begin: re-arming may release the CPU and HPTE areas there. */
+	snprintf(tlpath, sizeof(tlpath), "%s/release-timeline.jsonl", s->dumpdir);
+	pd_timeline_open(&s->tl, tlpath, s->t0, s->cap.reserved_start);
 	if (pd_capture_begin(&s->cap, s->w.path, s->w.fd, s->o.collector, &s->err)) {
-		/* Nothing was written or released: leave nothing behind. */
+		/* Nothing was written: leave nothing behind. */
+		pd_timeline_close(&s->tl);
 		if (!s->remote) {
 			unlink(s->w.path);
+			unlink(tlpath);
 			rmdir(s->dumpdir);
 		}
 		pd_dump_writer_abandon(&s->w);

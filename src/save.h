@@ -70,6 +70,7 @@ struct save {
 	double t_rearmed;		/* re-armed this many seconds after the start; 0 not */
 	const char *rearm;		/* "armed", "absent", "failed", "off", "blocked" */
 	char *earlier;			/* what became of an earlier re-armed dump, or NULL */
+	char earlier_dir[PATH_MAX];	/* its directory, or "" */
 	struct pd_error err;
 	const char *hint;		/* what to do next, on failure */
 };

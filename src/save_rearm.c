@@ -251,6 +251,7 @@ int save_earlier_dump(struct save *s)
 	if (!k)
 		goto out;	/* this boot's own dump: an ordinary resume */
 	pd_dir_of(dir, sizeof(dir), js->target);
+	snprintf(s->earlier_dir, sizeof(s->earlier_dir), "%s", dir);
 	fprintf(stderr, "phypdump save: the journal %s holds a dump that boot %s re-armed and did not "
 		"finish (%s):\nphypdump save: finishing that first dump (%s) from this boot's dump first\n",
 		st.journal_path, js->rearm_boot_id, why, dir);

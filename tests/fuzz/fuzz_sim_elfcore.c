@@ -4,13 +4,14 @@
  * release_region line, the /proc/vmcore header, and a few releases whose
  * addresses come from the input's last bytes, with the rearm state after each
  * (it never claims ready while the line still lists a CPU/HPTE byte); the
- * input's first bytes also go to the rearm write parser. Nothing may crash or leak. */
+ * input's first bytes also go to the rearm and sysrq-trigger write parsers. Nothing may crash or leak. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "crash.h"
 #include "elfcore.h"
 #include "layout.h"
 #include "reserve.h"
@@ -28,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the rearm write: only "1" and "1\n" are accepted */
 	if (reserve_parse_rearm((const char *)data, size) == 0 &&
 	    !(data[0] == '1' && (size == 1 || (size == 2 && data[1] == '\n'))))
+		abort();
+	/* the sysrq-trigger write: only "c" and "c\n" crash */
+	if (crash_parse_sysrq((const char *)data, size) == 'c' &&
+	    !(data[0] == 'c' && (size == 1 || (size == 2 && data[1] == '\n'))))
 		abort();
 	if (elfcore_parse(elfcore_membuf_read, &m, size, &ec, err, sizeof(err)))
 		return 0;
@@ -74,6 +79,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (i == 0) {
 			line = reserve_format(&r);
 			free(line);
+		}
+		{
+			/* the second crash's held ranges: in-place memory only */
+			struct pd_rangeset h;
+			size_t k;
+
+			pd_rangeset_init(&h);
+			if (crash_held(&r, &l, &h, err, sizeof(err)) == 0)
+				for (k = 0; k < h.n; k++)
+					if (h.iv[k].start < l.inplace_start)
+						abort();
+			pd_rangeset_free(&h);
 		}
 		reserve_free(&r);
 		layout_free(&l);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "devtree.h"
 #include "elfcore.h"
 #include "rangeset.h"
@@ -433,6 +434,78 @@ static void test_rearm(void)
 	layout_free(&l);
 }
 
+/* The second crash: the sysrq parser, the held ranges, the refusals. */
+static void test_crash(void)
+{
+	struct elfcore ec, other;
+	struct elfcore_load lds[3];
+	struct layout l;
+	struct reserve r;
+	struct pd_rangeset held;
+	uint64_t fr;
+	char err[512];
+
+	CHECK(crash_parse_sysrq("c", 1) == 'c');
+	CHECK(crash_parse_sysrq("c\n", 2) == 'c');
+	CHECK(crash_parse_sysrq("", 0) == -EINVAL);
+	CHECK(crash_parse_sysrq("C", 1) == -EINVAL);
+	CHECK(crash_parse_sysrq("b", 1) == -EINVAL);
+	CHECK(crash_parse_sysrq("cc", 2) == -EINVAL);
+	CHECK(crash_parse_sysrq("c\n\n", 3) == -EINVAL);
+	CHECK(crash_parse_sysrq("c ", 2) == -EINVAL);
+	CHECK(crash_parse_sysrq("\nc", 2) == -EINVAL);
+
+	pd_rangeset_init(&held);
+	small_machine(&ec, lds, &l, &r, LAYOUT_FADUMP);
+	/* not re-armable: the firmware would overwrite held bytes; refused, saying why */
+	err[0] = 0;
+	CHECK(crash_held(&r, &l, &held, err, sizeof(err)) == -1 && held.n == 0);
+	CHECK(strstr(err, "CPU state area") && strstr(err, "re-arm rule was broken"));
+	CHECK(reserve_release(&r, 0x100000, 0x510, &fr) == 0);
+	CHECK(reserve_release(&r, 0x101000, 0x80000, &fr) == 0);
+	CHECK(crash_held(&r, &l, &held, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "boot-memory copy destination") != NULL);
+	CHECK(reserve_release(&r, 0x181000, 0x80000, &fr) == 0);
+	/* held: the in-place ranges minus the freed pages; a partly released page
+	 * is still reserved, so its bytes (released ones included) are held */
+	CHECK(reserve_release(&r, 0x500000, 0x1000, &fr) == 0);
+	CHECK(reserve_release(&r, 0x300800, 0x1000, &fr) == 0);
+	CHECK(crash_held(&r, &l, &held, err, sizeof(err)) == 0);
+	CHECK(held.n == 2 && held.iv[0].start == 0x2011b0 && held.iv[0].end == 0x400000 &&
+	      held.iv[1].start == 0x501000 && held.iv[1].end == 0x600000);
+	/* a held byte where the firmware writes would be refused: fake one by
+	 * moving the header gap into an area (a broken layout) */
+	r.dump[1].addr -= 0x100;
+	r.dump[1].len += 0x100;
+	CHECK(crash_held(&r, &l, &held, err, sizeof(err)) == -1 && held.n == 0);
+	CHECK(strstr(err, "lies in an area the firmware overwrites") != NULL);
+	r.dump[1].addr += 0x100;
+	r.dump[1].len -= 0x100;
+	/* ended: nothing held */
+	reserve_release_all(&r, &fr);
+	CHECK(crash_held(&r, &l, &held, err, sizeof(err)) == 0 && held.n == 0);
+	/* the same machine: machine, byte order, CPU count */
+	other = ec;
+	CHECK(crash_same_machine(&other, &ec, err, sizeof(err)) == 0);
+	other.big_endian = !ec.big_endian;
+	CHECK(crash_same_machine(&other, &ec, err, sizeof(err)) == -1 && strstr(err, "same machine"));
+	other = ec;
+	other.n_prstatus = ec.n_prstatus + 1;
+	CHECK(crash_same_machine(&other, &ec, err, sizeof(err)) == -1 && strstr(err, "CPUs"));
+	/* a base without memory where the dump is held: refused, nothing written */
+	other = ec;
+	other.nloads = 2;
+	pd_rangeset_add(&held, 0x500000, 0x501000);
+	CHECK(crash_write("/nonexistent-dir/out", &other, -1, &ec, -1, &held, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "no memory in [0x500000, 0x501000)") != NULL);
+	/* an unwritable path: a clear error */
+	CHECK(crash_write("/nonexistent-dir/out", &ec, -1, &ec, -1, &held, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "cannot create /nonexistent-dir/out.tmp.") != NULL);
+	pd_rangeset_free(&held);
+	reserve_free(&r);
+	layout_free(&l);
+}
+
 /* Random releases against a naive byte/page model of the spec's rules. */
 static void test_reserve_model(void)
 {
@@ -635,6 +708,7 @@ static void test_options(void)
 	struct sim_options o;
 	char *a1[] = { "phypdump-sim", "--layout", "seed", "--released", "poison", "--boot-mem",
 		       "64M", "--page-size", "0x10000", "--seed-node", "--timeline", "t.json", "-f",
+		       "--crash-base", "core2", "--crash-out", "out.core", "--rearm-fail", "2",
 		       "core", "mnt", NULL };
 	char *a2[] = { "phypdump-sim", "core", "mnt", NULL };
 	char *a3[] = { "phypdump-sim", "--layout", "opal", "core", "mnt", NULL };
@@ -642,21 +716,35 @@ static void test_options(void)
 	char *a5[] = { "phypdump-sim", "--boot-mem", "12Q", "core", "mnt", NULL };
 
 	optind = 0; /* glibc: reinitialize getopt between parses */
-	CHECK(sim_options_parse(15, a1, &o) == 0);
+	CHECK(sim_options_parse(21, a1, &o) == 0);
 	CHECK(o.layout == LAYOUT_SEED && o.released == VIEW_POISON && o.boot_mem == 64ull << 20 &&
 	      o.page_size == 0x10000 && o.seed_node && o.foreground &&
-	      !strcmp(o.timeline, "t.json") && !strcmp(o.vmcore, "core") && !strcmp(o.mountpoint, "mnt"));
+	      !strcmp(o.timeline, "t.json") && !strcmp(o.vmcore, "core") && !strcmp(o.mountpoint, "mnt") &&
+	      !strcmp(o.crash_base, "core2") && !strcmp(o.crash_out, "out.core") && o.rearm_fail == 2);
 	optind = 0;
 	CHECK(sim_options_parse(3, a2, &o) == 0);
 	CHECK(o.layout == LAYOUT_FADUMP && o.released == VIEW_EIO && o.boot_mem == 256ull << 20 &&
-	      o.page_size == 0 && !o.seed_node && !o.foreground && !o.timeline);
-	fprintf(stderr, "(three usage messages follow, as expected)\n");
+	      o.page_size == 0 && !o.seed_node && !o.foreground && !o.timeline && !o.crash_base &&
+	      !o.crash_out && o.rearm_fail == 0);
+	fprintf(stderr, "(error and usage messages follow, as expected)\n");
 	optind = 0;
 	CHECK(sim_options_parse(5, a3, &o) == 2);
 	optind = 0;
 	CHECK(sim_options_parse(2, a4, &o) == 2);
 	optind = 0;
 	CHECK(sim_options_parse(5, a5, &o) == 2);
+	{
+		static const char *const badn[] = { "-1", "x", "", "1x", "2000000" };
+		size_t k;
+
+		for (k = 0; k < sizeof(badn) / sizeof(badn[0]); k++) {
+			char *a6[] = { "phypdump-sim", "--rearm-fail", (char *)badn[k], "core", "mnt", NULL };
+
+			optind = 0;
+			CHECK(sim_options_parse(5, a6, &o) == 2);
+		}
+	}
+
 	CHECK(sim_in_path("sh") && !sim_in_path("no-such-program-phypdump"));
 }
 
@@ -667,6 +755,7 @@ int main(void)
 	test_reserve();
 	test_reserve_model();
 	test_rearm();
+	test_crash();
 	test_view();
 	test_devtree();
 	test_options();

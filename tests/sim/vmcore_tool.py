@@ -24,6 +24,26 @@
                                          write VMCORE without the memory [START, END)
                                          (program headers at 64): what a fadump
                                          capture of that memory holds, for reference
+  vmcore_tool.py perturb VMCORE SEED [EVERY]
+                                         change VMCORE in place, as another boot's memory:
+                                         in about one 4 KiB page (by paddr) in EVERY
+                                         (default 8), chosen by SEED, the first 8 bytes
+                                         in the file are XORed with a non-zero value;
+                                         prints the number of pages changed
+  vmcore_tool.py crashcheck OUT DUMP1 BASE LINEFILE
+                                         check a second crash's vmcore OUT: BASE's notes and
+                                         PT_LOADs (paddr, memsz), and at every paddr DUMP1's
+                                         byte inside the in-place (no '@') DUMP ranges of the
+                                         release_region line in LINEFILE (the held memory;
+                                         an empty file: none), BASE's byte elsewhere. Fails
+                                         unless DUMP1 and BASE differ both in a held page and
+                                         in another page (else the check proves nothing)
+  vmcore_tool.py plan ROOT SEED N MAXLEN
+                                         releases for a re-arm test on the simulator at
+                                         ROOT: 'B addr len' for every range its rearm file
+                                         says blocks, then N 'R addr len' random pieces
+                                         (at most MAXLEN bytes) of the in-place ranges of
+                                         its release_region line, drawn with SEED
   vmcore_tool.py corpus DIR              write tiny seed inputs for the fuzz target
                                          (a few hundred bytes each, memory mostly p_memsz
                                          beyond p_filesz)
@@ -253,6 +273,107 @@ def same(a, b):
     return 0
 
 
+def perturb(path, seed, every):
+    loads, _, _ = parse(path)
+    n = 0
+    with open(path, 'r+b') as fh:
+        for (pa, ms, fs, off) in loads:
+            first = (pa + 4095) & ~4095
+            for page in range(first, pa + fs - 8, 4096):
+                h = ((page >> 12) * 0x9E3779B97F4A7C15 + seed * 0xBF58476D1CE4E5B9) & (2**64 - 1)
+                h ^= h >> 31
+                if h % every:
+                    continue
+                fh.seek(off + page - pa)
+                b = fh.read(8)
+                x = (h | 1).to_bytes(8, 'little')
+                fh.seek(off + page - pa)
+                fh.write(bytes(p ^ q for p, q in zip(b, x)))
+                n += 1
+    print(n)
+
+
+def held_ranges(linefile):
+    import re
+    line = open(linefile).read()
+    if 'DUMP:' not in line:
+        return []
+    out = []
+    for a, ln, at in re.findall(r'(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)(@0x[0-9a-fA-F]+)?',
+                                line.split('DUMP:', 1)[1]):
+        if not at and int(ln, 16):
+            out.append((int(a, 16), int(a, 16) + int(ln, 16)))
+    return sorted(out)
+
+
+def plan(root, seed, n, maxlen):
+    import random
+    import re
+    fad = root + '/sys/kernel/fadump/'
+    for a, ln in re.findall(r'(0x[0-9a-f]+)-(0x[0-9a-f]+)', open(fad + 'rearm').read()):
+        print('B', a, ln)
+    r = random.Random(seed)
+    inplace = [(s, e - s) for s, e in held_ranges(fad + 'release_region')]
+    for _ in range(n if inplace else 0):
+        a, ln = r.choice(inplace)
+        s = a + r.randrange(ln)
+        print('R %#x %#x' % (s, r.randrange(1, min(a + ln - s, maxlen) + 1)))
+
+
+def crashcheck(out, dump1, base, linefile):
+    lo, no, _ = parse(out)
+    l1, _, _ = parse(dump1)
+    lb, nb, _ = parse(base)
+    if no != nb:
+        print('crashcheck: notes differ from the base')
+        return 1
+    if [(pa, ms) for (pa, ms, fs, off) in lo] != [(pa, ms) for (pa, ms, fs, off) in lb]:
+        print('crashcheck: PT_LOADs differ from the base')
+        return 1
+    held = held_ranges(linefile)
+    held_diff = other_diff = total = 0
+    chunk = 4 << 20
+    with open(out, 'rb') as fo, open(dump1, 'rb') as f1, open(base, 'rb') as fb:
+        for (pa, ms, fs, off) in lo:
+            for s in range(pa, pa + ms, chunk):
+                n = min(chunk, pa + ms - s)
+                got = read_paddr(fo, lo, s, n)
+                want_b = read_paddr(fb, lb, s, n)
+                want = bytearray(want_b)
+                inheld = bytearray(n)
+                for (hs, he) in held:
+                    a, e = max(hs, s), min(he, s + n)
+                    if a < e:
+                        want[a - s:e - s] = read_paddr(f1, l1, a, e - a)
+                        inheld[a - s:e - s] = b'\1' * (e - a)
+                if got != want:
+                    i = next(k for k in range(n) if got[k] != want[k])
+                    print('crashcheck: byte at paddr %#x is %#x, want %#x (%s)' % (
+                        s + i, got[i], want[i], 'held: dump 1' if inheld[i] else 'the base'))
+                    return 1
+                # test power: pages where dump 1 and the base differ
+                if not all(any(ls <= x < ls + lm for (ls, lm, _, _) in l1) for x in (s, s + n - 1)):
+                    total += n
+                    continue
+                d1 = read_paddr(f1, l1, s, n)
+                for p in range(s - s % 4096, s + n, 4096):
+                    a, e = max(p, s) - s, min(p + 4096, s + n) - s
+                    if d1[a:e] == want_b[a:e]:
+                        continue
+                    if all(inheld[a:e]):
+                        held_diff += 1
+                    elif not any(inheld[a:e]):
+                        other_diff += 1
+                total += n
+    print('crashcheck: %d bytes compared, %d held bytes in %d ranges; %d held pages differ from '
+          'the base, %d other pages differ from dump 1' % (
+              total, sum(e - s for s, e in held), len(held), held_diff, other_diff))
+    if held and not held_diff or not other_diff:
+        print('crashcheck: dump 1 and the base do not differ where they must: the check proves nothing')
+        return 1
+    return 0
+
+
 def main():
     a = sys.argv[1:]
     if not a:
@@ -316,6 +437,14 @@ def main():
     if a[0] == 'trim':
         trim(a[1], a[2], int(a[3], 0), int(a[4], 0))
         return 0
+    if a[0] == 'perturb':
+        perturb(a[1], int(a[2], 0), int(a[3], 0) if len(a) > 3 else 8)
+        return 0
+    if a[0] == 'plan':
+        plan(a[1], int(a[2], 0), int(a[3], 0), int(a[4], 0))
+        return 0
+    if a[0] == 'crashcheck':
+        return crashcheck(a[1], a[2], a[3], a[4])
     if a[0] == 'corpus':
         corpus(a[1])
         return 0

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "crc32.h"
+#include "dump_state.h"
 #include "fileio.h"
 #include "journal.h"
 #include "rearm.h"
@@ -281,6 +282,32 @@ int main(void)
 		CHECK(pd_rearm_held(&js, &held) == 0);
 		CHECK(held.n == 1 && held.iv[0].start == 0x108000 && held.iv[0].end == 0x110000);
 		pd_rangeset_free(&held);
+	}
+
+	/* Released memory held again: another dump's line (dump_state's rule
+	 * where boot ids cannot tell); the line after those releases: this one. */
+	{
+		static const char after[] =
+			"CPU:0x200000-0x0: HPTE:0x201000-0x0: DUMP:0x300000-0x0@0x0, 0x108000-0x8000:\n";
+		struct pd_rr now;
+		uint64_t at = 0;
+
+		CHECK(pd_dump_state_released_held(&js, &rr1, &at) == 1);
+		CHECK_EQ_U64(at, 0x100000);
+		CHECK(pd_rr_parse(after, strlen(after), &now, &err) == 0);
+		CHECK(pd_dump_state_released_held(&js, &now, &at) == 0);
+		pd_rr_free(&now);
+	}
+	/* Releases no rearm or final record follows may never have been issued
+	 * (killed between the journal's sync and the write): they prove nothing. */
+	{
+		struct pd_journal_state unsure;
+		uint64_t at = 0;
+
+		CHECK(parse(journal_text("release 0x100000 0x8000\n"), &unsure, &err) == 0);
+		CHECK(pd_rangeset_total(&unsure.released) == 0x8000);
+		CHECK(pd_dump_state_released_held(&unsure, &rr1, &at) == 0);
+		pd_journal_state_free(&unsure);
 	}
 
 	/* Dump 2: other notes, other memory, but the held half in place. */
