@@ -102,19 +102,33 @@ install-phypdump: phypdump
 	install -D -m 0644 man/phypdump.8 $(DESTDIR)$(PREFIX)/share/man/man8/phypdump.8
 
 # A static ppc64le phypdump for the emulated POWER guest (tests/e2e).
+# With PPC_FUSE_SYSROOT (a tree holding bookworm's ppc64el libfuse3-dev, from
+# tests/e2e/fetch-ppc64el --suite bookworm), it also has the resume view's
+# FUSE mount (what dump boot 2 finishes a re-armed dump through), built in
+# $(BUILD)/ppc64le-fuse; without, save_resume_none.c.
 PPC_CC ?= powerpc64le-linux-gnu-gcc
-PPC_OBJS := $(filter-out $(BUILD)/ppc64le/lib/resume_view.o,$(LIB_SRCS:%.c=$(BUILD)/ppc64le/%.o)) $(PPC_CMD_SRCS:%.c=$(BUILD)/ppc64le/%.o)
+ifeq ($(PPC_FUSE_SYSROOT),)
+PPC_DIR := $(BUILD)/ppc64le
+PPC_OBJS := $(filter-out $(PPC_DIR)/lib/resume_view.o,$(LIB_SRCS:%.c=$(PPC_DIR)/%.o)) $(PPC_CMD_SRCS:%.c=$(PPC_DIR)/%.o)
+PPC_FUSE_CFLAGS :=
+PPC_FUSE_LIBS :=
+else
+PPC_DIR := $(BUILD)/ppc64le-fuse
+PPC_OBJS := $(LIB_SRCS:%.c=$(PPC_DIR)/%.o) $(CMD_SRCS:%.c=$(PPC_DIR)/%.o)
+PPC_FUSE_CFLAGS := -I$(PPC_FUSE_SYSROOT)/usr/include/fuse3 -D_FILE_OFFSET_BITS=64
+PPC_FUSE_LIBS := $(PPC_FUSE_SYSROOT)/usr/lib/powerpc64le-linux-gnu/libfuse3.a -lpthread -ldl -lrt
+endif
 
-$(BUILD)/ppc64le/%.o: %.c $(wildcard lib/*.h src/*.h)
+$(PPC_DIR)/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC ppc  $<")
-	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -DPD_NO_DECOMPRESSORS -c $< -o $@
+	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) $(PPC_FUSE_CFLAGS) -DPD_NO_DECOMPRESSORS -c $< -o $@
 
-$(BUILD)/ppc64le/phypdump: $(PPC_OBJS)
-	$(Q)$(PPC_CC) -static -o $@ $(PPC_OBJS)
+$(PPC_DIR)/phypdump: $(PPC_OBJS)
+	$(Q)$(PPC_CC) -static -o $@ $(PPC_OBJS) $(PPC_FUSE_LIBS)
 
 .PHONY: phypdump-ppc64le
-phypdump-ppc64le: $(BUILD)/ppc64le/phypdump
+phypdump-ppc64le: $(PPC_DIR)/phypdump
 
 # tests/e2e's probe of /proc/vmcore during a capture, for the same guest.
 PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o) \
