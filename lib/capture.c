@@ -487,7 +487,8 @@ static int maybe_rearm(struct pd_capture *c)
 		return 0;	/* later; absent: the dump ended meanwhile */
 	if (st == PD_REARM_ARMED) {
 		c->rearm_done = c->rearmed = true;	/* an earlier run re-armed */
-		rearm_report(c, PD_REARM_ARMED, NULL);
+		pd_fail(&e, "re-armed already, by an earlier run of this capture");
+		rearm_report(c, PD_REARM_ARMED, &e);
 		return 0;
 	}
 	if (st != PD_REARM_READY) {

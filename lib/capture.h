@@ -141,7 +141,8 @@ struct pd_capture_opts {
 	bool no_rearm;			/* never re-arm before the dump ends */
 	const char *headers_dir;	/* where the header copy goes; NULL: the
 					 * target's directory */
-	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now), ABSENT
+	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now; with @why:
+	 * by an earlier run of this capture), ABSENT
 	 * (this kernel has no rearm file), UNKNOWN (it failed: @why says what
 	 * and what to do; the capture goes on). */
 	void (*on_rearm)(void *arg, enum pd_rearm_state st, const struct pd_error *why);
