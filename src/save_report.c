@@ -49,9 +49,8 @@ void save_on_rearm(void *arg, enum pd_rearm_state st, const struct pd_error *why
 		break;
 	default:
 		s->rearm = "failed";
-		fprintf(stderr, "phypdump save: re-arming failed: %s.\nphypdump save: the save goes on; a crash "
-			"before the dump ends is not captured (the dump is registered again once it ends)\n",
-			why ? why->msg : "?");
+		fprintf(stderr, "phypdump save: re-arming failed: %s.\nphypdump save: the save goes on; until "
+			"re-armed, a crash before the dump ends is not captured\n", why ? why->msg : "?");
 		break;
 	}
 }
