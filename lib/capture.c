@@ -487,7 +487,8 @@ static int maybe_rearm(struct pd_capture *c)
 		return 0;	/* later; absent: the dump ended meanwhile */
 	if (st == PD_REARM_ARMED) {
 		c->rearm_done = c->rearmed = true;	/* an earlier run re-armed */
-		rearm_report(c, PD_REARM_ARMED, NULL);
+		pd_fail(&e, "re-armed already, by an earlier run of this capture");
+		rearm_report(c, PD_REARM_ARMED, &e);
 		return 0;
 	}
 	if (st != PD_REARM_READY) {
@@ -518,10 +519,18 @@ static int maybe_rearm(struct pd_capture *c)
 		return stop_with(c, &e);
 	c->rearm_done = true;
 	if (pd_rearm_write(c->st.det.rearm, &e)) {
+		/* EIO: the registration failed after the invalidation; the kernel
+		 * is ready again and a later write retries (a few times). */
+		bool retry = e.errnum == EIO && ++c->rearm_tries < PD_CAPTURE_REARM_TRIES;
+
 		pd_error_context(&e, "%s", e.errnum == EBUSY ?
 				 "the kernel still sees unsaved memory in the areas a new registration "
-				 "reuses (cat the rearm file)" : "see the kernel log");
-		rearm_give_up(c, &e);
+				 "reuses (cat the rearm file)" : retry ?
+				 "the registration failed (see the kernel log); trying again after the next "
+				 "releases" : "the registration failed (see the kernel log); after the save "
+				 "phypdump-capture registers again");
+		rearm_report(c, PD_REARM_UNKNOWN, &e);
+		c->rearm_done = !retry;
 		return 0;
 	}
 	c->rearmed = true;

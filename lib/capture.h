@@ -60,7 +60,9 @@
  *    pages of each still-held range ("sample" records) and a "rearm" record,
  *    syncs, and only then writes 1 to rearm.  A re-arm refused by the kernel
  *    (or a header copy that cannot be made) is reported to on_rearm and is
- *    never a failure of the capture: it is not tried again in this run.
+ *    never a failure of the capture; only EIO (the registration failed, the
+ *    kernel is ready again) is tried again, after later commits, up to
+ *    PD_CAPTURE_REARM_TRIES writes in all.
  *    Re-arming releases nothing, and nothing is released for its sake but
  *    the CPU and HPTE areas.
  *  - When the kernel ends the dump during the final whole-area releases
@@ -106,6 +108,9 @@
 #define PD_CAPTURE_DEFAULT_SYNC_MEMORY ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_BYTES ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_SECONDS 0.5
+/* Writes of 1 to rearm that fail with EIO (the registration failed after
+ * the invalidation: the kernel is ready again) before re-arming gives up. */
+#define PD_CAPTURE_REARM_TRIES 3
 
 enum pd_capture_mode {
 	PD_CAPTURE_KEEP,	/* nothing is released */
@@ -141,7 +146,8 @@ struct pd_capture_opts {
 	bool no_rearm;			/* never re-arm before the dump ends */
 	const char *headers_dir;	/* where the header copy goes; NULL: the
 					 * target's directory */
-	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now), ABSENT
+	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now; with @why:
+	 * by an earlier run of this capture), ABSENT
 	 * (this kernel has no rearm file), UNKNOWN (it failed: @why says what
 	 * and what to do; the capture goes on). */
 	void (*on_rearm)(void *arg, enum pd_rearm_state st, const struct pd_error *why);
@@ -189,6 +195,7 @@ struct pd_capture {
 	bool early_areas;		/* CPU and HPTE released at begin */
 	bool rearm_done;		/* re-armed, or given up for this run */
 	bool rearmed;			/* re-armed (this run or an earlier one) */
+	unsigned rearm_tries;		/* writes that failed with EIO */
 	struct pd_error error;
 };
 

@@ -19,7 +19,9 @@
  * Modules: options.h (command line), preflight.h (checks before mounting),
  * elfcore.h, layout.h, reserve.h, vmcore_view.h, devtree.h, timeline.h, crash.h.
  * A crash (sysrq c) writes the new vmcore under the write lock, answers the
- * write, then ends the session: the simulator unmounts and exits (status 0:
+ * write, and ends the session once the writer has closed the file (flush or
+ * release; at the latest 2 s later), so its close() does not fail: the
+ * simulator then unmounts and exits (status 0:
  * dump 2 written; 3: nothing registered, no dump; 1: dump 2 could not be
  * written). Its message goes to the stderr the simulator was started with, also
  * in the background.
@@ -332,6 +334,15 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
+static void crash_closed(fuse_ino_t ino);
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)fi;
+	fuse_reply_err(req, 0);
+	crash_closed(ino);
+}
+
 static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rr_snap *snap = (struct rr_snap *)(uintptr_t)fi->fh;
@@ -342,6 +353,7 @@ static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		free(snap);
 	}
 	fuse_reply_err(req, 0);
+	crash_closed(ino);
 }
 
 static void reply_text(fuse_req_t req, const char *text, size_t tlen, off_t off, size_t size)
@@ -534,6 +546,46 @@ static void crash_now(void)
 	pd_rangeset_free(&held);
 }
 
+static void *crash_exit_timer(void *arg)
+{
+	(void)arg;
+	sleep(2);
+	kill(getpid(), SIGTERM); /* ends the loop as SIGTERM does */
+	return NULL;
+}
+
+/* After a crash: the session ends when the writer closes sysrq-trigger
+ * (op_flush/op_release); if it keeps the file open, 2 s later. */
+static void crash_exit_later(void)
+{
+	pthread_t t;
+	pthread_attr_t at;
+
+	if (pthread_attr_init(&at) == 0) {
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &at, crash_exit_timer, NULL) == 0) {
+			pthread_attr_destroy(&at);
+			return;
+		}
+		pthread_attr_destroy(&at);
+	}
+	fuse_session_exit(S.se); /* no timer: end now */
+}
+
+/* the writer of sysrq c closed the file: the partition is gone */
+static void crash_closed(fuse_ino_t ino)
+{
+	int crashed;
+
+	if (ino != I_SYSRQ)
+		return;
+	pthread_rwlock_rdlock(&S.lock);
+	crashed = S.crashed;
+	pthread_rwlock_unlock(&S.lock);
+	if (crashed)
+		fuse_session_exit(S.se);
+}
+
 /* Drop the state lock, then answer a write: rc 0 (all of size taken) or an errno. */
 static void unlock_reply(fuse_req_t req, int rc, size_t size)
 {
@@ -648,7 +700,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		}
 		crash_now();
 		unlock_reply(req, 0, size);
-		fuse_session_exit(S.se);
+		crash_exit_later();
 		return;
 	case I_REGISTERED:
 		pthread_rwlock_wrlock(&S.lock);
@@ -685,6 +737,7 @@ static const struct fuse_lowlevel_ops ops = {
 	.open = op_open,
 	.read = op_read,
 	.write = op_write,
+	.flush = op_flush,
 	.release = op_release,
 };
 
@@ -766,6 +819,18 @@ static int crash_setup(const struct sim_options *o, char *err, size_t errlen)
 	if (slash[1] == 0) {
 		snprintf(err, errlen, "--crash-out: %s names a directory, not a file", o->crash_out);
 		return -1;
+	}
+	/* never replace the dump being held, nor the crash base */
+	if (stat(S.crash_out, &st) == 0) {
+		struct stat in;
+
+		if ((fstat(S.fd, &in) == 0 && in.st_dev == st.st_dev && in.st_ino == st.st_ino) ||
+		    (S.base_fd >= 0 && fstat(S.base_fd, &in) == 0 && in.st_dev == st.st_dev &&
+		     in.st_ino == st.st_ino)) {
+			snprintf(err, errlen, "--crash-out %s is the vmcore being served or the crash "
+				 "base: a second crash would replace it; name another file", o->crash_out);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -36,8 +36,11 @@ void save_on_rearm(void *arg, enum pd_rearm_state st, const struct pd_error *why
 		if (s->t_rearmed <= 0)
 			s->t_rearmed = 1e-6;
 		s->rearm = "armed";
-		fprintf(stderr, "phypdump save: re-armed: a crash from now on is captured (%.1f s after the start)\n",
-			s->t_rearmed);
+		if (why)
+			fprintf(stderr, "phypdump save: %s: a crash is captured\n", why->msg);
+		else
+			fprintf(stderr, "phypdump save: re-armed: a crash from now on is captured (%.1f s after "
+				"the start)\n", s->t_rearmed);
 		break;
 	case PD_REARM_ABSENT:
 		s->rearm = "absent";
@@ -46,9 +49,8 @@ void save_on_rearm(void *arg, enum pd_rearm_state st, const struct pd_error *why
 		break;
 	default:
 		s->rearm = "failed";
-		fprintf(stderr, "phypdump save: re-arming failed: %s.\nphypdump save: the save goes on; a crash "
-			"before the dump ends is not captured (the dump is registered again once it ends)\n",
-			why ? why->msg : "?");
+		fprintf(stderr, "phypdump save: re-arming failed: %s.\nphypdump save: the save goes on; until "
+			"re-armed, a crash before the dump ends is not captured\n", why ? why->msg : "?");
 		break;
 	}
 }

@@ -274,9 +274,35 @@ class Rearm(Campaign):
         self.umount()
         subprocess.run(["rm", "-rf", work])
 
+    def refused(self, fails):
+        """The registration fails after the invalidation (EIO) @fails times:
+        the save retries (3 writes at most) and never fails for it."""
+        ref1 = self.ref("fadump", OPTS)
+        work, journal, _, dump1, _ = self.fresh(f"refused{fails}")
+        label = f"re-arm failing {fails}x"
+        if not self.mount("fadump", extra=["--rearm-fail", str(fails)]):
+            return self.check(False, f"{label}: the simulator did not come up")
+        r = subprocess.run([self.a.phypdump, "save", "--root", self.mnt, "--journal", journal, "--json",
+                            "--no-dmesg", "--core-collector", COLLECTOR, dump1], capture_output=True, text=True)
+        if self.check(r.returncode == 0, f"{label}: save exited {r.returncode}: {r.stderr[-600:]}"):
+            rep = json.loads(r.stdout)
+            tries = min(fails + 1, 3)
+            self.check(r.stderr.count("re-arming failed") == min(fails, 3),
+                       f"{label}: {r.stderr.count('re-arming failed')} failures logged")
+            self.check(len(journal_records(journal, "rearm")) == tries, f"{label}: rearm records")
+            armed = fails < 3
+            self.check(rep["rearm"] == ("armed" if armed else "failed"), f"{label}: rearm {rep['rearm']}")
+            self.check(self.same(ref1, os.path.join(dump1, "vmcore")), f"{label}: the dump differs")
+            self.check(open(os.path.join(self.mnt, "sys/kernel/fadump/registered")).read().strip() ==
+                       ("1" if armed else "0"), f"{label}: registered")
+        self.umount()
+        subprocess.run(["rm", "-rf", work])
+
     def run(self):
         try:
             self.plain()
+            self.refused(1)
+            self.refused(5)
             self.before_rearm()
             for i in range(self.a.crashes):
                 self.second_crash(i, self.rng.uniform(0.0, 0.45))
