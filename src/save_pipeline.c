@@ -125,13 +125,25 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 	return 0;
 }
 
-/* Engine callback: make everything written durable now. */
+/* What to do after a sync failed. */
+static const char *sync_hint(const struct save *s, int errnum)
+{
+	if (s->remote)
+		return "The dump could not be made durable; nothing unsaved was released.";
+	return local_write_hint(errnum);
+}
+
+/* Engine callback: make everything written durable now.  A failure here
+ * reaches the save as the engine's (engine_failed): name its cause first. */
 static int sync_cb(void *arg, struct pd_error *err)
 {
 	struct save *s = arg;
 
-	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err))
+	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err)) {
+		if (!s->hint)
+			s->hint = sync_hint(s, err ? err->errnum : 0);
 		return -1;
+	}
 	if (s->remote) {
 		s->w.unsynced = 0;
 		s->w.syncs++;
@@ -153,8 +165,7 @@ int save_sync(struct save *s)
 	if (at_end_only(s))
 		return 0;
 	if (sync_cb(s, &s->err))
-		return save_fail(s, s->remote ? "The dump could not be made durable; nothing unsaved was released." :
-				 local_write_hint(s->err.errnum));
+		return save_fail(s, NULL);
 	s->last_sync = pd_now();
 	if (pd_capture_durable(&s->cap))
 		return engine_failed(s);
