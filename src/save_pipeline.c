@@ -65,6 +65,19 @@ static int ev_written(void *arg, uint64_t a, uint64_t b)
 	return 0;
 }
 
+/* What to do after writing or syncing the local dump file failed: a full
+ * file system is freed, a failed one (an NFS server that stopped answering a
+ * soft mount gives EIO or ETIMEDOUT) is fixed; either way the save resumes. */
+static const char *local_write_hint(int errnum)
+{
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		return "Free space in the dump directory's file system (or choose another\n"
+		       "directory), then run phypdump save again: it resumes the dump.";
+	return "Nothing unsaved was released. The dump directory's storage failed (on NFS: the\n"
+	       "server stopped answering or went away); once it works again, run phypdump save\n"
+	       "again: it resumes the dump.";
+}
+
 static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 {
 	struct save *s = arg;
@@ -89,8 +102,7 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 			}
 		}
 	} else if (pd_dump_writer_write(&s->w, off, d, len, &s->err)) {
-		return save_fail(s, "Free space in the dump directory's file system (or choose another\n"
-				 "directory), then run phypdump save again: it resumes the dump.");
+		return save_fail(s, local_write_hint(s->err.errnum));
 	}
 	if (!at_end_only(s) && pd_capture_file_written(&s->cap, off, len))
 		return engine_failed(s);
@@ -113,13 +125,25 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 	return 0;
 }
 
-/* Engine callback: make everything written durable now. */
+/* What to do after a sync failed. */
+static const char *sync_hint(const struct save *s, int errnum)
+{
+	if (s->remote)
+		return "The dump could not be made durable; nothing unsaved was released.";
+	return local_write_hint(errnum);
+}
+
+/* Engine callback: make everything written durable now.  A failure here
+ * reaches the save as the engine's (engine_failed): name its cause first. */
 static int sync_cb(void *arg, struct pd_error *err)
 {
 	struct save *s = arg;
 
-	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err))
+	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err)) {
+		if (!s->hint)
+			s->hint = sync_hint(s, err ? err->errnum : 0);
 		return -1;
+	}
 	if (s->remote) {
 		s->w.unsynced = 0;
 		s->w.syncs++;
@@ -141,7 +165,7 @@ int save_sync(struct save *s)
 	if (at_end_only(s))
 		return 0;
 	if (sync_cb(s, &s->err))
-		return save_fail(s, "The dump could not be made durable; nothing unsaved was released.");
+		return save_fail(s, NULL);
 	s->last_sync = pd_now();
 	if (pd_capture_durable(&s->cap))
 		return engine_failed(s);
