@@ -1177,8 +1177,13 @@ int pd_capture_async_kick(struct pd_capture *c, bool sync_due)
 	n = c->rel.npend;
 	/* Nothing unsaved in the file: every queued release is safe. */
 	safe = c->unsaved.n ? a->pend_safe : n;
-	/* Releases that wait on unsaved bytes (bitmap2) need a sync too. */
-	sync = sync_due || (n > safe);
+	/* Releases that wait on unsaved bytes (bitmap2) need a sync too.  And
+	 * the worker is the pace: written memory waiting (one cycle) is synced
+	 * as soon as it is idle, whatever --sync-memory says; the syncs then
+	 * cost the stream nothing, and memory goes back as fast as the check
+	 * can compare it. */
+	sync = sync_due || (n > safe) ||
+	       (c->waiting && c->cycles_known && c->single_cycle);
 	if (!sync && !safe)
 		return 0;
 	memset(j, 0, sizeof(*j));

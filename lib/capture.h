@@ -246,8 +246,9 @@ int pd_capture_check_finish(struct pd_capture *c);
  *                           pd_capture_durable()/pd_capture_commit():
  *                           collects a finished job, then starts the next
  *                           one when the worker is idle and a sync is due
- *                           (@sync_due, from pd_capture_sync_due()) or
- *                           releases are safe.  1: a job that syncs began;
+ *                           (@sync_due, from pd_capture_sync_due()), or
+ *                           written memory waits (one cycle: the worker is
+ *                           the pace), or releases are safe.  1: a job that syncs began;
  *                           0: none; -1: the capture stopped (->error)
  * pd_capture_async_poll()   collect a finished job, never waits
  * pd_capture_async_fd()     readable when a job finished (poll it with the
