@@ -169,7 +169,8 @@ static void random_ops(unsigned seed, uint64_t min)
 				struct pd_rangeset set;
 
 				pd_rangeset_init(&set);
-				CHECK(pd_rangeset_add(&set, a, b) == 0);
+				if (pd_rangeset_add(&set, a, b))
+					CHECK(!"out of memory");
 				for (p = a; p < b; p++)
 					if (m.st[p] & WRIT)
 						m.st[p] |= DUR;
