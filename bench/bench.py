@@ -30,6 +30,7 @@ peak RSS, journal size, release writes and time.
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -203,6 +204,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
         subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
         print("\n$ phypdump save --root SIM ...", flush=True)
     drop_caches()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
@@ -211,6 +213,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if show_progress and not p.returncode:
             print("\n$ phypdump status --root SIM   (after the capture)", flush=True)
             subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
@@ -225,7 +228,10 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
         shutil.rmtree(os.path.join(work, "remote"), ignore_errors=True)
     os.unlink(os.path.join(work, "journal"))
     pts = curve(tl, t0, t1)
-    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary}
+    # CPU time of phypdump and the makedumpfile it waited for (less noisy
+    # than wall time on a shared machine).
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary, "cpu": cpu}
 
 
 class Sshd:
@@ -308,15 +314,15 @@ def repeat(sizes, a):
             base = run_baseline(vm, a.layout, a.level, work)
             for name, extra in (("worker", []), ("inline", ["--sync-inline"])):
                 pd = run_phypdump(vm, a.layout, a.level, work, extra=extra)
-                got[name].append(figures(base, pd) + (pd["area"] / base["area"], pd["seconds"],
-                                                      base["makedumpfile_seconds"]))
+                got[name].append(figures(base, pd) + (pd["area"] / base["area"], pd["area"], pd["seconds"],
+                                                      base["makedumpfile_seconds"], pd["cpu"]))
         return got
     rows = per_size(sizes, one)
 
     def rng(v, fmt="{:.2f}"):
         return (fmt + "-" + fmt).format(min(v), max(v)) if min(v) != max(v) else fmt.format(v[0])
     hdr = ("fixture", "syncs and checks", "GiB*s / ideal", "90% back / ideal's", "time / stock alone",
-           "GiB*s / baseline", "time (s)", "stock alone (s)")
+           "GiB*s / baseline", "GiB*s", "time (s)", "stock alone (s)", "CPU s (phypdump+makedumpfile)")
     print(f"{a.repeat} rounds each, alternated; ranges are min-max")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
