@@ -76,6 +76,8 @@
 #include "releaser.h"
 #include "rr_grammar.h"
 
+struct pd_capture_async;
+
 /* 1 MiB: on the 8 GiB fixture runs of at least 1 MiB hold 98.7% of the
  * excluded pages (338 writes); runs of 16 MiB only 81.8%, the rest waits. */
 #define PD_CAPTURE_DEFAULT_MIN_RELEASE ((uint64_t)1 << 20)
@@ -162,6 +164,8 @@ struct pd_capture {
 	int check_fd;			/* the target, opened by the engine, or -1 */
 	struct pd_rangeset unchecked;	/* written pfns not yet checked */
 	bool check_failed;		/* a page's copy differs: ->error says which */
+	struct pd_capture_async *async;	/* the durability worker, or NULL */
+	uint64_t async_jobs, async_syncs;	/* what the worker did (after finish) */
 	struct pd_error error;
 };
 
@@ -218,6 +222,46 @@ bool pd_capture_stopped(const struct pd_capture *c);
 int pd_capture_check_finish(struct pd_capture *c);
 /* Whether written pages are checked; the pages the check compared (and,
  * in a build without decompressors, could not), and the seconds it took. */
+/* The durability worker (phypdump save, a local dump file): a thread that
+ * takes the fdatasync, the page check, the saved records and the release
+ * commits off the front end's path, so the collector's stream keeps flowing
+ * while they run.  The rules above hold unchanged:
+ *  - a written pfn becomes releasable only when a job that fdatasync'ed the
+ *    file after it was written, and compared its copy with the source, has
+ *    finished without failure, and the front end has collected that job;
+ *  - a job journals and syncs its releases before the kernel sees them;
+ *    releases that rely on file ranges not yet saved wait for a job's sync;
+ *  - a job's failure (sync, differing page, journal, kernel) stops the
+ *    capture when collected, and the job makes no release after it;
+ *    pd_capture_stop() lets a job make no release it has not begun, and
+ *    waits for the worker to end.
+ * One job at a time; while it runs the worker owns the journal, the back end
+ * and the page check, and the front end only reports events.
+ *
+ * pd_capture_async_start()  after pd_capture_begin(); 0 also when the
+ *                           capture cannot use it (no local file, remote
+ *                           checksums, nothing released incrementally):
+ *                           it then stays synchronous
+ * pd_capture_async_kick()   after each piece of the stream, instead of
+ *                           pd_capture_durable()/pd_capture_commit():
+ *                           collects a finished job, then starts the next
+ *                           one when the worker is idle and a sync is due
+ *                           (@sync_due, from pd_capture_sync_due()), or
+ *                           written memory waits (one cycle: the worker is
+ *                           the pace), or releases are safe.  1: a job that syncs began;
+ *                           0: none; -1: the capture stopped (->error)
+ * pd_capture_async_poll()   collect a finished job, never waits
+ * pd_capture_async_fd()     readable when a job finished (poll it with the
+ *                           collector's pipe); -1 without a worker
+ * pd_capture_async_finish() wait for the job, collect it, end the worker;
+ *                           the capture is synchronous again.  The engine's
+ *                           durable/commit/check_finish/end call it first. */
+int pd_capture_async_start(struct pd_capture *c, struct pd_error *err);
+int pd_capture_async_kick(struct pd_capture *c, bool sync_due);
+int pd_capture_async_poll(struct pd_capture *c);
+int pd_capture_async_fd(const struct pd_capture *c);
+int pd_capture_async_finish(struct pd_capture *c);
+
 bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
 			    double *seconds);
 
