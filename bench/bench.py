@@ -21,10 +21,16 @@ each run so that neither run reads the vmcore from memory.
 --ssh: also save through ssh to a private sshd on 127.0.0.1 (tests/net/sshd.sh)
 and report the reserved GiB*s of the ssh save against the local one.
 --threads: also time the save with makedumpfile --num-threads 1 and 2.
+--repeat N: N rounds of (stock, phypdump save, phypdump save --sync-inline),
+alternated; the table gives each figure's range over the rounds, for the
+durability worker (the default) and the in-line syncs it replaced.
+--scale: the scale table instead (bench-scale): one save per size, with its
+peak RSS, journal size, release writes and time.
 """
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -117,6 +123,36 @@ def ideal(pd):
     return pts
 
 
+def from_timeline(path):
+    """A save's own timeline (release-timeline.jsonl in its dump directory,
+    e.g. from the QEMU pseries rig): its curve, and the summary ideal()
+    needs, from its start, release, stream and end events."""
+    ev = [json.loads(line) for line in open(path)]
+    start = [e for e in ev if e["event"] == "start"][0]
+    st = [e for e in ev if e["event"] == "stream"]
+    end = [e for e in ev if e["event"] == "end"]
+    if not st or not end:
+        raise SystemExit(f"bench: {path} has no stream or end event (a save that failed, or older)")
+    st, t1 = st[0], end[0]["t"]
+    pts = [(0.0, start["reserved"])] + [(e["t"], e["reserved"]) for e in ev if e["event"] in ("release", "end")]
+    pts.append((t1, pts[-1][1]))
+    summary = {"reserved_bytes_at_start": start["reserved"], "pages": {"written": st["written_pages"]},
+               "page_size": st["page_size"], "scan_done_at": st["scan_done_at"],
+               "stream_done_at": st["stream_done_at"]}
+    return {"seconds": t1, "curve": pts, "area": area(pts), "summary": summary}
+
+
+def timeline_figures(path):
+    """One line: reserved GiB*s against the ideal, time to 90% against the ideal's."""
+    pd = from_timeline(path)
+    idl = ideal(pd)
+    s = pd["summary"]
+    return (f"reserved {pd['area']:.4f} GiB*s, ideal {area(idl):.4f} GiB*s: {pd['area'] / area(idl):.2f}x; "
+            f"90% back at {when(pd['curve'], 0.9):.3f} s, ideal's {when(idl, 0.9):.3f} s: "
+            f"{when(pd['curve'], 0.9) / max(when(idl, 0.9), 1e-9):.2f}x; run {pd['seconds']:.3f} s, "
+            f"scan done at {s['scan_done_at']:.3f} s, stream at {s['stream_done_at']:.3f} s")
+
+
 def area(pts):
     """Reserved GiB*s under a step curve."""
     a = 0.0
@@ -168,6 +204,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
         subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
         print("\n$ phypdump save --root SIM ...", flush=True)
     drop_caches()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     try:
         p = subprocess.run([os.path.join(TOP, "phypdump"), "save", "--root", sim.mnt,
@@ -176,6 +213,7 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
                            stdout=subprocess.PIPE, stderr=None if show_progress else subprocess.DEVNULL,
                            text=True)
         t1 = time.monotonic()
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if show_progress and not p.returncode:
             print("\n$ phypdump status --root SIM   (after the capture)", flush=True)
             subprocess.run([os.path.join(TOP, "phypdump"), "status", "--root", sim.mnt])
@@ -190,7 +228,10 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
         shutil.rmtree(os.path.join(work, "remote"), ignore_errors=True)
     os.unlink(os.path.join(work, "journal"))
     pts = curve(tl, t0, t1)
-    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary}
+    # CPU time of phypdump and the makedumpfile it waited for (less noisy
+    # than wall time on a shared machine).
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary, "cpu": cpu}
 
 
 class Sshd:
@@ -250,12 +291,61 @@ def svg(path, title, series):
         f.write("\n".join(out) + "\n")
 
 
-def rearmed(s):
-    """Time from the start of the save to re-armed, and its share of the save."""
-    at = s.get("rearmed_at")
-    if at is None:
-        return f"not ({s.get('rearm', '?')})"
-    return f"{at:.2f} s ({at / s['seconds']:.0%})"
+def figures(base, pd):
+    """(GiB*s / ideal, time to 90% / ideal's, time / stock alone) of one run."""
+    idl = ideal(pd)
+    return (pd["area"] / area(idl), when(pd["curve"], 0.9) / max(when(idl, 0.9), 1e-9),
+            pd["seconds"] / base["makedumpfile_seconds"])
+
+
+def per_size(sizes, one):
+    """[(size, one(vmcore, work))] for each size, in a scratch directory."""
+    work = tempfile.mkdtemp(prefix="pdbench.", dir="/var/tmp")
+    try:
+        return [(size, one(fixture(size), work)) for size in sizes]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def repeat(sizes, a):
+    def one(vm, work):
+        got = {"worker": [], "inline": []}
+        for _ in range(a.repeat):
+            base = run_baseline(vm, a.layout, a.level, work)
+            for name, extra in (("worker", []), ("inline", ["--sync-inline"])):
+                pd = run_phypdump(vm, a.layout, a.level, work, extra=extra)
+                got[name].append(figures(base, pd) + (pd["area"] / base["area"], pd["area"], pd["seconds"],
+                                                      base["makedumpfile_seconds"], pd["cpu"]))
+        return got
+    rows = per_size(sizes, one)
+
+    def rng(v, fmt="{:.2f}"):
+        return (fmt + "-" + fmt).format(min(v), max(v)) if min(v) != max(v) else fmt.format(v[0])
+    hdr = ("fixture", "syncs and checks", "GiB*s / ideal", "90% back / ideal's", "time / stock alone",
+           "GiB*s / baseline", "GiB*s", "time (s)", "stock alone (s)", "CPU s (phypdump+makedumpfile)")
+    print(f"{a.repeat} rounds each, alternated; ranges are min-max")
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for size, got in rows:
+        for name, label in (("worker", "worker thread"), ("inline", "in the read loop (--sync-inline)")):
+            cols = list(zip(*got[name]))
+            print(f"| {size} | {label} | " + " | ".join(rng(list(c)) for c in cols) + " |")
+
+
+def scale(sizes, a):
+    """Cost that grows with the work: one save per size."""
+    rows = per_size(sizes, lambda vm, work: run_phypdump(vm, a.layout, a.level, work))
+    hdr = ("fixture", "reserved at start", "released early (before the end)", "peak RSS", "journal",
+           "release writes", "pages written", "time (s)", "s per GiB reserved")
+    print("| " + " | ".join(hdr) + " |")
+    print("|" + "---|" * len(hdr))
+    for size, pd in rows:
+        s = pd["summary"]
+        r0 = s["reserved_bytes_at_start"]
+        early = r0 - min(r for t, r in pd["curve"] if t < s["stream_done_at"])
+        print(f"| {size} | {r0 / GIB:.1f} GiB | {early / GIB:.1f} GiB | {s.get('peak_rss_kib', 0) / 1024:.1f} MiB "
+              f"| {s['journal_bytes'] / 1024:.0f} KiB | {s['release_writes']} | {s['pages']['written']} "
+              f"| {pd['seconds']:.2f} | {pd['seconds'] / (r0 / GIB):.3f} |")
 
 
 def main():
@@ -269,8 +359,17 @@ def main():
     ap.add_argument("--threads", action="store_true",
                     help="also time phypdump save with makedumpfile --num-threads 1 and 2 "
                          "on the smallest size")
+    ap.add_argument("--repeat", type=int, default=0)
+    ap.add_argument("--scale", action="store_true")
+    ap.add_argument("--timeline", help="only print the figures of this release-timeline.jsonl")
     a = ap.parse_args()
+    if a.timeline:
+        return print(timeline_figures(a.timeline))
     sizes = a.size or ["512M"]
+    if a.scale:
+        return scale(sizes, a)
+    if a.repeat:
+        return repeat(sizes, a)
     rows = []
     checks = []
     work = tempfile.mkdtemp(prefix="pdbench.", dir="/var/tmp")
@@ -309,8 +408,7 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hdr = ("fixture", "reserved GiB*s (pd/base)", "pd / ideal", "50% back", "90% back (ideal)",
-           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal",
-           "re-armed (of the save)")
+           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for size, base, pd, s in rows:
@@ -324,7 +422,7 @@ def main():
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
               f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} "
-              f"| {s['journal_bytes'] / 1024:.0f} KiB | {rearmed(s)} |")
+              f"| {s['journal_bytes'] / 1024:.0f} KiB |")
     if a.ssh:
         print("\n| fixture | reserved GiB*s ssh / local (loopback) | time ssh / local (s) |\n|---|---|---|")
         for size, base, pd, s in rows:

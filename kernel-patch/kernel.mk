@@ -12,7 +12,8 @@
 #
 # check-kernel-patch-e2e (tests/kernel-patch/e2e-release-region): boots the patched kernel on
 # the tests/e2e QEMU pseries rig, crashes it and exercises release_region on the dump boot
-# (and the end of the dump: mappings held across it, memory hot-added before it).
+# (and the end of the dump: mappings held across it, memory hot-added before it), and rearm
+# (re-armed during the dump boot, a second crash is captured as a new dump).
 # Needs root and what tests/e2e needs, plus libc6-dev-ppc64el-cross.
 #
 # check-kernel-patch-7.2, check-kernel-patch-e2e-7.2: the same for the 7.2 series, on Debian

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -600,10 +602,12 @@ static int stop_from_parts(struct pd_capture *c)
 }
 
 static void close_check(struct pd_capture *c);
+static void async_stop(struct pd_capture *c);
 
 void pd_capture_stop(struct pd_capture *c, const struct pd_error *why)
 {
 	stop_with(c, why);
+	async_stop(c);	/* the worker begins no release after this */
 	close_check(c);	/* nothing is released any more: nothing to check */
 }
 
@@ -701,20 +705,31 @@ bool pd_capture_sync_due(const struct pd_capture *c, uint64_t unsynced, uint64_t
 	return (unsynced || memory) && since >= sync_seconds;
 }
 
+/* Check every pfn of @set against its copy in the (durable) file.  No
+ * engine state is touched but the checker: the worker calls it too. */
+static int check_set(struct pd_page_check *pc, const struct pd_rangeset *set, struct pd_error *e,
+		     bool *failed)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (pd_page_check_pfns(pc, set->iv[i].start, set->iv[i].end, e)) {
+			*failed = e->kind == PD_ERR_REFUSED;
+			return -1;
+		}
+	return 0;
+}
+
 /* Every written pfn not yet checked: its copy in the (durable) file must
  * equal the source's page before anything may release it. */
 static int check_written(struct pd_capture *c)
 {
 	struct pd_error e;
-	size_t i;
 
 	if (!c->check)
 		return 0;
-	for (i = 0; i < c->unchecked.n; i++)
-		if (pd_page_check_pfns(c->check, c->unchecked.iv[i].start, c->unchecked.iv[i].end, &e)) {
-			c->check_failed = e.kind == PD_ERR_REFUSED;
-			return stop_with(c, &e);
-		}
+	if (check_set(c->check, &c->unchecked, &e, &c->check_failed))
+		return stop_with(c, &e);
 	pd_rangeset_clear(&c->unchecked);
 	return 0;
 }
@@ -780,6 +795,8 @@ int pd_capture_check_finish(struct pd_capture *c)
 {
 	int rc;
 
+	if (pd_capture_async_finish(c))
+		return -1;
 	if (c->check_done || !c->check)
 		return c->stopped ? -1 : 0;
 	/* Kept (the service releases it all at once after the save), or all at
@@ -827,42 +844,51 @@ int pd_capture_unpin(struct pd_capture *c, uint64_t s, uint64_t e)
 	return pd_ledger_unpin(&c->ledger, s, e) ? stop_from_parts(c) : 0;
 }
 
-/* Journal a CRC for every file range written since the last time.  They are
- * durable (the caller synced); the records ride on the next journal sync,
- * which comes before any release that relies on them. */
-static int journal_saved(struct pd_capture *c)
+/* Journal a CRC for every file range of @set.  They are durable (the
+ * caller synced); the records ride on the next journal sync, which comes
+ * before any release that relies on them.  Touches the journal and reads
+ * the file only: the worker calls it too. */
+static int journal_saved_set(struct pd_capture *c, const struct pd_rangeset *set, struct pd_error *e)
 {
-	static unsigned char buf[1 << 20];
-	struct pd_error e;
+	static unsigned char buf[1 << 20];	/* one caller at a time: the worker or, without it, the front end */
 	size_t i;
 
-	for (i = 0; i < c->unsaved.n; i++) {
-		uint64_t off = c->unsaved.iv[i].start, end = c->unsaved.iv[i].end, p;
+	for (i = 0; i < set->n; i++) {
+		uint64_t off = set->iv[i].start, end = set->iv[i].end, p;
 		uint32_t crc = 0;
 
-		if (c->o.checksum) {
-			if (c->o.checksum(c->o.checksum_arg, off, end - off, &crc, &e))
-				return stop_with(c, &e);
-		}
+		if (c->o.checksum && c->o.checksum(c->o.checksum_arg, off, end - off, &crc, e))
+			return -1;
 		for (p = c->o.checksum ? end : off; p < end;) {
 			size_t n = end - p < sizeof(buf) ? (size_t)(end - p) : sizeof(buf);
 
 			if (pd_fd_read(&c->out_fd, p, buf, n))
-				return pd_fail_errno(&e, errno ? errno : EIO,
-						     "reading back the dump file to checksum it failed"),
-				       stop_with(c, &e);
+				return pd_fail_errno(e, errno ? errno : EIO,
+						     "reading back the dump file to checksum it failed");
 			crc = pd_crc32_update(crc, buf, n);
 			p += n;
 		}
-		if (pd_journal_add_saved(c->journal, off, end - off, crc, &e))
-			return stop_with(c, &e);
+		if (pd_journal_add_saved(c->journal, off, end - off, crc, e))
+			return -1;
 	}
+	return 0;
+}
+
+/* Journal a CRC for every file range written since the last time. */
+static int journal_saved(struct pd_capture *c)
+{
+	struct pd_error e;
+
+	if (journal_saved_set(c, &c->unsaved, &e))
+		return stop_with(c, &e);
 	pd_rangeset_clear(&c->unsaved);
 	return 0;
 }
 
 int pd_capture_durable(struct pd_capture *c)
 {
+	if (c->async && pd_capture_async_finish(c))
+		return -1;
 	if (!live(c))
 		return 0;
 	c->waiting = 0;
@@ -882,6 +908,8 @@ int pd_capture_commit(struct pd_capture *c)
 {
 	struct pd_error e;
 
+	if (c->async && pd_capture_async_finish(c))
+		return -1;
 	if (!live(c) || !c->rel.npend)
 		return 0;
 	/* The releases rely on what the file says (bitmap2, pages): it is made
@@ -941,6 +969,8 @@ int pd_capture_end(struct pd_capture *c)
 
 	if (c->ended)
 		return pd_fail(&c->error, "capture: ended twice");
+	if (c->async && pd_capture_async_finish(c))
+		return -1;
 	if (c->stopped)
 		return -1;
 	if (c->unsaved.n && c->journal && journal_saved(c))
@@ -989,6 +1019,7 @@ bool pd_capture_pfns_released(const struct pd_capture *c, uint64_t s, uint64_t e
 
 void pd_capture_fini(struct pd_capture *c)
 {
+	async_stop(c);
 	if (c->have_ledger)
 		pd_ledger_free(&c->ledger);
 	pd_releaser_free(&c->rel);
@@ -1013,4 +1044,363 @@ void pd_capture_fini(struct pd_capture *c)
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	c->lock_fd = -1;
+}
+
+/* ---- the durability worker (pd_capture_async_*) ---- */
+
+/* One job: what the worker does while the front end keeps writing.  Its
+ * sets and lists are moved out of the engine when the job is handed over
+ * and belong to the worker until it is collected. */
+struct async_job {
+	struct pd_interval *first;	/* releases already safe: made first */
+	size_t nfirst;
+	bool sync;			/* fdatasync, then check, then CRCs */
+	struct pd_rangeset check;	/* written pfns to compare with the source */
+	struct pd_rangeset saved;	/* file ranges to journal CRCs of */
+	struct pd_rangeset durable;	/* written pfns the sync makes releasable */
+	struct pd_interval *after;	/* releases safe once synced */
+	size_t nafter;
+	/* results */
+	int rc;
+	struct pd_error err;
+	bool check_failed, synced;
+	struct pd_interval *done;	/* releases made, for the observer */
+	size_t ndone, capdone;
+};
+
+struct pd_capture_async {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wake[2];			/* a byte when a job is finished */
+	bool have_job, finished, quit;
+	atomic_bool stop;		/* release nothing more */
+	struct async_job job;
+	size_t pend_safe;		/* leading entries of rel.pend that may go now */
+	uint64_t jobs, syncs;
+};
+
+static void on_release_async(void *arg, uint64_t addr, uint64_t len)
+{
+	struct async_job *j = arg;
+
+	if (j->ndone == j->capdone) {
+		size_t cap = j->capdone ? j->capdone * 2 : 64;
+		struct pd_interval *p = realloc(j->done, cap * sizeof(*p));
+
+		if (!p)
+			return;	/* the observer misses it; the release stands */
+		j->done = p;
+		j->capdone = cap;
+	}
+	j->done[j->ndone].start = addr;
+	j->done[j->ndone].end = addr + len;
+	j->ndone++;
+}
+
+/* Make the releases of @iv: journal records, one journal sync, then the
+ * kernel, through a releaser of the worker's own (the engine's keeps
+ * collecting for the next job).  Frees @iv. */
+static int async_release(struct pd_capture *c, struct async_job *j, struct pd_interval *iv, size_t n)
+{
+	struct pd_releaser r;
+	int rc;
+
+	if (!n) {
+		free(iv);
+		return 0;
+	}
+	pd_releaser_init(&r, &c->map, c->journal, &c->backend, NULL, c->pfn_bytes);
+	pd_releaser_set_batch(&r, true);
+	r.on_release = on_release_async;
+	r.on_release_arg = j;
+	r.pend = iv;
+	r.npend = r.cappend = n;
+	rc = pd_releaser_commit(&r);
+	if (rc)
+		j->err = r.error;
+	pd_releaser_free(&r);
+	return rc;
+}
+
+static void async_run(struct pd_capture *c, struct pd_capture_async *a, struct async_job *j)
+{
+	struct pd_interval *first = j->first, *after = j->after;
+
+	j->first = j->after = NULL;
+	j->rc = -1;
+	if (atomic_load(&a->stop))
+		goto out;
+	j->rc = async_release(c, j, first, j->nfirst);
+	first = NULL;
+	if (j->rc)
+		goto out;
+	j->rc = -1;
+	if (j->sync) {
+		if (fdatasync(c->out_fd)) {
+			pd_fail_errno(&j->err, errno, "syncing the dump file failed");
+			goto out;
+		}
+		if (c->check && check_set(c->check, &j->check, &j->err, &j->check_failed))
+			goto out;
+		if (journal_saved_set(c, &j->saved, &j->err))
+			goto out;
+		j->synced = true;
+	}
+	if (atomic_load(&a->stop))
+		goto out;
+	j->rc = async_release(c, j, after, j->nafter);
+	after = NULL;
+out:
+	free(first);
+	free(after);
+	if (atomic_load(&a->stop) && j->rc && !j->err.msg[0])
+		j->rc = 0;	/* stopped by the front end: not a failure of its own */
+}
+
+static void *async_main(void *arg)
+{
+	struct pd_capture *c = arg;
+	struct pd_capture_async *a = c->async;
+	char byte = 1;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->quit && !(a->have_job && !a->finished))
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->quit)
+			break;
+		pthread_mutex_unlock(&a->mu);
+		async_run(c, a, &a->job);
+		pthread_mutex_lock(&a->mu);
+		a->finished = true;
+		pthread_cond_broadcast(&a->cv);
+		while (write(a->wake[1], &byte, 1) < 0 && errno == EINTR)
+			;
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+int pd_capture_async_start(struct pd_capture *c, struct pd_error *err)
+{
+	struct pd_capture_async *a;
+	int rc;
+
+	if (c->async || !c->begun || c->stopped || c->out_fd < 0 || c->o.checksum ||
+	    (c->mode != PD_CAPTURE_INCREMENTAL && c->mode != PD_CAPTURE_DRY_RUN) || !c->have_map)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return pd_fail(err, "out of memory");
+	if (pipe2(a->wake, O_CLOEXEC | O_NONBLOCK)) {
+		free(a);
+		return pd_fail_errno(err, errno, "cannot create the durability worker's pipe");
+	}
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	atomic_init(&a->stop, false);
+	c->async = a;
+	rc = pthread_create(&a->thread, NULL, async_main, c);
+	if (rc) {
+		c->async = NULL;
+		close(a->wake[0]);
+		close(a->wake[1]);
+		pthread_mutex_destroy(&a->mu);
+		pthread_cond_destroy(&a->cv);
+		free(a);
+		return pd_fail_errno(err, rc, "cannot start the durability worker");
+	}
+	return 0;
+}
+
+int pd_capture_async_fd(const struct pd_capture *c)
+{
+	return c->async ? c->async->wake[0] : -1;
+}
+
+static void free_job(struct async_job *j)
+{
+	free(j->first);
+	free(j->after);
+	free(j->done);
+	pd_rangeset_free(&j->check);
+	pd_rangeset_free(&j->saved);
+	pd_rangeset_free(&j->durable);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Take the finished job back: the releases it made reach the observer;
+ * then what it synced and checked becomes releasable (one cycle), and the
+ * releases that makes are safe for the next job. */
+static int collect(struct pd_capture *c, bool wait)
+{
+	struct pd_capture_async *a = c->async;
+	struct async_job *j = &a->job;
+	char drain[64];
+	size_t i, before;
+	int rc = 0;
+
+	pthread_mutex_lock(&a->mu);
+	if (!a->have_job) {
+		pthread_mutex_unlock(&a->mu);
+		return c->stopped ? -1 : 0;
+	}
+	while (wait && !a->finished)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (!a->finished) {
+		pthread_mutex_unlock(&a->mu);
+		return 0;
+	}
+	pthread_mutex_unlock(&a->mu);
+	while (read(a->wake[0], drain, sizeof(drain)) > 0)
+		;
+	for (i = 0; i < j->ndone; i++)
+		on_release(c, j->done[i].start, j->done[i].end - j->done[i].start);
+	if (j->synced)
+		a->syncs++;
+	if (j->rc) {
+		if (j->check_failed)
+			c->check_failed = true;
+		rc = stop_with(c, &j->err);
+	} else if (j->synced && !c->stopped && c->cycles_known && c->single_cycle) {
+		/* The releases this makes rely on the synced, checked
+		 * snapshot only: safe now, unless releases waiting on a later
+		 * sync are queued before them. */
+		before = c->rel.npend;
+		if (pd_ledger_durable_in(&c->ledger, &j->durable))
+			rc = stop_from_parts(c);
+		else if (a->pend_safe == before)
+			a->pend_safe = c->rel.npend;
+	}
+	pthread_mutex_lock(&a->mu);
+	free_job(j);
+	a->have_job = a->finished = false;
+	pthread_mutex_unlock(&a->mu);
+	return rc || c->stopped ? -1 : 0;
+}
+
+int pd_capture_async_poll(struct pd_capture *c)
+{
+	if (!c->async)
+		return c->stopped ? -1 : 0;
+	return collect(c, false);
+}
+
+static int copy_set(struct pd_rangeset *to, const struct pd_rangeset *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		if (pd_rangeset_add(to, from->iv[i].start, from->iv[i].end))
+			return -1;
+	return 0;
+}
+
+static struct pd_interval *take_pend(struct pd_capture *c, size_t from, size_t to)
+{
+	struct pd_interval *iv;
+
+	if (from == to)
+		return NULL;
+	iv = malloc((to - from) * sizeof(*iv));
+	if (iv)
+		memcpy(iv, c->rel.pend + from, (to - from) * sizeof(*iv));
+	return iv;
+}
+
+int pd_capture_async_kick(struct pd_capture *c, bool sync_due)
+{
+	struct pd_capture_async *a = c->async;
+	struct async_job *j;
+	struct pd_error e;
+	size_t safe, n;
+	bool sync;
+
+	if (!a)
+		return 0;
+	if (collect(c, false))
+		return -1;
+	if (!live(c) || a->have_job)
+		return 0;
+	j = &a->job;
+	n = c->rel.npend;
+	/* Nothing unsaved in the file: every queued release is safe. */
+	safe = c->unsaved.n ? a->pend_safe : n;
+	/* Releases that wait on unsaved bytes (bitmap2) need a sync too.  And
+	 * the worker is the pace: written memory waiting (one cycle) is synced
+	 * as soon as it is idle, whatever --sync-memory says; the syncs then
+	 * cost the stream nothing, and memory goes back as fast as the check
+	 * can compare it. */
+	sync = sync_due || (n > safe) ||
+	       (c->waiting && c->cycles_known && c->single_cycle);
+	if (!sync && !safe)
+		return 0;
+	memset(j, 0, sizeof(*j));
+	pd_rangeset_init(&j->check);
+	pd_rangeset_init(&j->saved);
+	pd_rangeset_init(&j->durable);
+	j->first = take_pend(c, 0, safe);
+	j->nfirst = safe;
+	if ((safe && !j->first) || (n > safe && !(j->after = take_pend(c, safe, n)))) {
+		free_job(j);
+		return pd_fail(&e, "capture: out of memory"), stop_with(c, &e);
+	}
+	/* Everything queued is in the job now (n > safe implies a sync). */
+	c->rel.npend = 0;
+	if (sync) {
+		j->sync = true;
+		j->nafter = n - safe;
+		/* Moved: the front end adds to fresh sets while the worker works. */
+		j->check = c->unchecked;
+		j->saved = c->unsaved;
+		pd_rangeset_init(&c->unchecked);
+		pd_rangeset_init(&c->unsaved);
+		if (copy_set(&j->durable, c->check ? &j->check : &c->ledger.written)) {
+			free_job(j);
+			return pd_fail(&e, "capture: out of memory"), stop_with(c, &e);
+		}
+		c->waiting = 0;
+	}
+	a->pend_safe = 0;
+	a->jobs++;
+	pthread_mutex_lock(&a->mu);
+	a->have_job = true;
+	a->finished = false;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return sync ? 1 : 0;
+}
+
+int pd_capture_async_finish(struct pd_capture *c)
+{
+	struct pd_capture_async *a = c->async;
+	int rc;
+
+	if (!a)
+		return c->stopped ? -1 : 0;
+	rc = collect(c, true);
+	pthread_mutex_lock(&a->mu);
+	a->quit = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	close(a->wake[0]);
+	close(a->wake[1]);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	c->async_jobs = a->jobs;
+	c->async_syncs = a->syncs;
+	free(a);
+	c->async = NULL;
+	return rc;
+}
+
+/* Stop: the worker makes no release it has not begun, and is gone. */
+static void async_stop(struct pd_capture *c)
+{
+	if (!c->async)
+		return;
+	atomic_store(&c->async->stop, true);
+	(void)pd_capture_async_finish(c);
 }

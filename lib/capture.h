@@ -49,22 +49,6 @@
  *    failure's message is kept in ->error.
  *  - The lock (flock on the journal's directory) is held from init to fini:
  *    two captures of one dump never run at once (PD_ERR_BUSY).
- *  - Re-arming (docs/release-region.md, "rearm"; on unless opts.no_rearm, in
- *    incremental mode, when the kernel has the rearm file): at begin, the
- *    vmcore's bytes outside its PT_LOADs (ELF header, program headers,
- *    notes) are copied to <headers_dir>/vmcore-headers, synced, and
- *    journaled with their CRC (a "headers" record, synced).  Then the CPU
- *    and HPTE areas go with the first commit of releases (their content is
- *    in the notes, now durable), not at the end.  After each commit, when the
- *    kernel's rearm file reads "ready", the engine journals CRC-32s of a few
- *    pages of each still-held range ("sample" records) and a "rearm" record,
- *    syncs, and only then writes 1 to rearm.  A re-arm refused by the kernel
- *    (or a header copy that cannot be made) is reported to on_rearm and is
- *    never a failure of the capture; only EIO (the registration failed, the
- *    kernel is ready again) is tried again, after later commits, up to
- *    PD_CAPTURE_REARM_TRIES writes in all.
- *    Re-arming releases nothing, and nothing is released for its sake but
- *    the CPU and HPTE areas.
  *  - When the kernel ends the dump during the final whole-area releases
  *    (release_region disappears once the last reserved byte is gone), that is
  *    success, not a refused release.
@@ -88,10 +72,11 @@
 #include "page_check.h"
 #include "pd_error.h"
 #include "rangeset.h"
-#include "rearm.h"
 #include "region_map.h"
 #include "releaser.h"
 #include "rr_grammar.h"
+
+struct pd_capture_async;
 
 /* 1 MiB: on the 8 GiB fixture runs of at least 1 MiB hold 98.7% of the
  * excluded pages (338 writes); runs of 16 MiB only 81.8%, the rest waits. */
@@ -108,9 +93,6 @@
 #define PD_CAPTURE_DEFAULT_SYNC_MEMORY ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_BYTES ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_SECONDS 0.5
-/* Writes of 1 to rearm that fail with EIO (the registration failed after
- * the invalidation: the kernel is ready again) before re-arming gives up. */
-#define PD_CAPTURE_REARM_TRIES 3
 
 enum pd_capture_mode {
 	PD_CAPTURE_KEEP,	/* nothing is released */
@@ -143,15 +125,6 @@ struct pd_capture_opts {
 	 * remote output (ssh) has no local descriptor: its receiver answers. */
 	int (*checksum)(void *arg, uint64_t off, uint64_t len, uint32_t *crc, struct pd_error *err);
 	void *checksum_arg;
-	bool no_rearm;			/* never re-arm before the dump ends */
-	const char *headers_dir;	/* where the header copy goes; NULL: the
-					 * target's directory */
-	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now; with @why:
-	 * by an earlier run of this capture), ABSENT
-	 * (this kernel has no rearm file), UNKNOWN (it failed: @why says what
-	 * and what to do; the capture goes on). */
-	void (*on_rearm)(void *arg, enum pd_rearm_state st, const struct pd_error *why);
-	void *on_rearm_arg;
 	/* Observer, after each successful release. */
 	void (*on_release)(void *arg, uint64_t addr, uint64_t len);
 	void *on_release_arg;
@@ -191,11 +164,8 @@ struct pd_capture {
 	int check_fd;			/* the target, opened by the engine, or -1 */
 	struct pd_rangeset unchecked;	/* written pfns not yet checked */
 	bool check_failed;		/* a page's copy differs: ->error says which */
-	bool headers_saved;		/* the header copy is durable and journaled */
-	bool early_areas;		/* CPU and HPTE released at begin */
-	bool rearm_done;		/* re-armed, or given up for this run */
-	bool rearmed;			/* re-armed (this run or an earlier one) */
-	unsigned rearm_tries;		/* writes that failed with EIO */
+	struct pd_capture_async *async;	/* the durability worker, or NULL */
+	uint64_t async_jobs, async_syncs;	/* what the worker did (after finish) */
 	struct pd_error error;
 };
 
@@ -252,6 +222,46 @@ bool pd_capture_stopped(const struct pd_capture *c);
 int pd_capture_check_finish(struct pd_capture *c);
 /* Whether written pages are checked; the pages the check compared (and,
  * in a build without decompressors, could not), and the seconds it took. */
+/* The durability worker (phypdump save, a local dump file): a thread that
+ * takes the fdatasync, the page check, the saved records and the release
+ * commits off the front end's path, so the collector's stream keeps flowing
+ * while they run.  The rules above hold unchanged:
+ *  - a written pfn becomes releasable only when a job that fdatasync'ed the
+ *    file after it was written, and compared its copy with the source, has
+ *    finished without failure, and the front end has collected that job;
+ *  - a job journals and syncs its releases before the kernel sees them;
+ *    releases that rely on file ranges not yet saved wait for a job's sync;
+ *  - a job's failure (sync, differing page, journal, kernel) stops the
+ *    capture when collected, and the job makes no release after it;
+ *    pd_capture_stop() lets a job make no release it has not begun, and
+ *    waits for the worker to end.
+ * One job at a time; while it runs the worker owns the journal, the back end
+ * and the page check, and the front end only reports events.
+ *
+ * pd_capture_async_start()  after pd_capture_begin(); 0 also when the
+ *                           capture cannot use it (no local file, remote
+ *                           checksums, nothing released incrementally):
+ *                           it then stays synchronous
+ * pd_capture_async_kick()   after each piece of the stream, instead of
+ *                           pd_capture_durable()/pd_capture_commit():
+ *                           collects a finished job, then starts the next
+ *                           one when the worker is idle and a sync is due
+ *                           (@sync_due, from pd_capture_sync_due()), or
+ *                           written memory waits (one cycle: the worker is
+ *                           the pace), or releases are safe.  1: a job that syncs began;
+ *                           0: none; -1: the capture stopped (->error)
+ * pd_capture_async_poll()   collect a finished job, never waits
+ * pd_capture_async_fd()     readable when a job finished (poll it with the
+ *                           collector's pipe); -1 without a worker
+ * pd_capture_async_finish() wait for the job, collect it, end the worker;
+ *                           the capture is synchronous again.  The engine's
+ *                           durable/commit/check_finish/end call it first. */
+int pd_capture_async_start(struct pd_capture *c, struct pd_error *err);
+int pd_capture_async_kick(struct pd_capture *c, bool sync_due);
+int pd_capture_async_poll(struct pd_capture *c);
+int pd_capture_async_fd(const struct pd_capture *c);
+int pd_capture_async_finish(struct pd_capture *c);
+
 bool pd_capture_check_stats(const struct pd_capture *c, uint64_t *checked, uint64_t *unchecked,
 			    double *seconds);
 

@@ -143,21 +143,55 @@ int pd_ledger_written(struct pd_ledger *l, uint64_t start, uint64_t end)
 	return l->failed ? -1 : 0;
 }
 
-int pd_ledger_durable(struct pd_ledger *l)
+/* The pfns of @moved (taken out of ->written) are durable: ready, then
+ * emitted where runs are long enough.  Frees @moved. */
+static int make_durable(struct pd_ledger *l, struct pd_rangeset *moved)
 {
-	struct pd_rangeset moved = l->written;
 	size_t i;
 	int rc = 0;
 
-	pd_rangeset_init(&l->written);
-	for (i = 0; i < moved.n && !rc; i++) {
-		l->stats.durable_pfns += moved.iv[i].end - moved.iv[i].start;
-		rc = make_ready(l, moved.iv[i].start, moved.iv[i].end);
+	for (i = 0; i < moved->n && !rc; i++) {
+		l->stats.durable_pfns += moved->iv[i].end - moved->iv[i].start;
+		rc = make_ready(l, moved->iv[i].start, moved->iv[i].end);
 	}
-	for (i = 0; i < moved.n && !rc && !l->failed; i++)
-		rc = consider(l, moved.iv[i].start, moved.iv[i].end, l->min_pfns);
-	pd_rangeset_free(&moved);
+	for (i = 0; i < moved->n && !rc && !l->failed; i++)
+		rc = consider(l, moved->iv[i].start, moved->iv[i].end, l->min_pfns);
+	pd_rangeset_free(moved);
 	return rc || l->failed ? -1 : 0;
+}
+
+int pd_ledger_durable(struct pd_ledger *l)
+{
+	struct pd_rangeset moved = l->written;
+
+	pd_rangeset_init(&l->written);
+	return make_durable(l, &moved);
+}
+
+int pd_ledger_durable_in(struct pd_ledger *l, const struct pd_rangeset *set)
+{
+	struct pd_rangeset moved;
+	size_t i, j;
+
+	if (l->failed)
+		return -1;
+	pd_rangeset_init(&moved);
+	for (i = 0; i < set->n; i++) {
+		const struct pd_interval *a = &set->iv[i];
+
+		for (j = pd_rangeset_lower(&l->written, a->start);
+		     j < l->written.n && l->written.iv[j].start < a->end; j++) {
+			uint64_t s = a->start > l->written.iv[j].start ? a->start : l->written.iv[j].start;
+			uint64_t e = a->end < l->written.iv[j].end ? a->end : l->written.iv[j].end;
+
+			if (pd_rangeset_add(&moved, s, e))
+				return pd_rangeset_free(&moved), fail_oom(l);
+		}
+	}
+	for (i = 0; i < moved.n; i++)
+		if (pd_rangeset_remove(&l->written, moved.iv[i].start, moved.iv[i].end))
+			return pd_rangeset_free(&moved), fail_oom(l);
+	return make_durable(l, &moved);
 }
 
 int pd_ledger_pin(struct pd_ledger *l, uint64_t start, uint64_t end)

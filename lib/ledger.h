@@ -68,6 +68,9 @@ int pd_ledger_excluded(struct pd_ledger *l, uint64_t start, uint64_t end);
 int pd_ledger_written(struct pd_ledger *l, uint64_t start, uint64_t end);
 /* Everything written so far is durable (call after a successful fdatasync). */
 int pd_ledger_durable(struct pd_ledger *l);
+/* The written pfns in @set are durable (an fdatasync that began once they
+ * were written has finished); pfns written since stay written. */
+int pd_ledger_durable_in(struct pd_ledger *l, const struct pd_rangeset *set);
 int pd_ledger_pin(struct pd_ledger *l, uint64_t start, uint64_t end);
 int pd_ledger_unpin(struct pd_ledger *l, uint64_t start, uint64_t end);
 /* Emit every ready, unpinned run, whatever its size. */

@@ -16,7 +16,7 @@ LIBPD      := $(BUILD)/libphypdump.a
 # libphypdump.so links against it and libphypdump.pc lists it (mk/lib.mk).
 # Today: the decompressors of makedumpfile's page formats (the resume view
 # reads pages back from partial dumps).
-LIB_LDLIBS := -lz -llzo2 -lsnappy -lzstd
+LIB_LDLIBS := -lz -llzo2 -lsnappy -lzstd -lpthread
 # The command adds FUSE (the resume view's mount).
 CMD_FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 CMD_LDLIBS := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread

@@ -45,3 +45,15 @@ demo-run: phypdump phypdump-sim
 BENCH_SIZES ?= 512M 8G
 bench-save: phypdump phypdump-sim
 	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --threads --svg $(BUILD)/bench-timeline.svg
+
+# The scale table: cost that grows with the work, not with the dump.  The 64G
+# fixture is sparse (its free memory is holes); it is built on demand.
+BENCH_SCALE_SIZES ?= 512M 8G 64G
+.PHONY: bench-scale bench-repeat
+bench-scale: phypdump phypdump-sim
+	@python3 bench/bench.py --scale $(foreach s,$(BENCH_SCALE_SIZES),--size $(s))
+
+# Before/after the durability worker, in the same rounds (BENCH_ROUNDS=N).
+BENCH_ROUNDS ?= 3
+bench-repeat: phypdump phypdump-sim
+	@python3 bench/bench.py --repeat $(BENCH_ROUNDS) $(foreach s,$(BENCH_SIZES),--size $(s))

@@ -502,6 +502,8 @@ int cmd_save(int argc, char **argv)
 		goto fail_done;
 	}
 	s->t_end = pd_now();
+	pd_timeline_stream(&s->tl, s->t_scanned, s->t_streamed, s->track.written_pfns,
+			   (uint64_t)s->track.block_size);
 	pd_timeline_end(&s->tl, s->cap.reserved_start - s->cap.returned, true);
 	save_summary(s, true);
 	rc = PD_EXIT_OK;

@@ -27,6 +27,8 @@ static void save_usage(FILE *f)
 		"                         (default 32M), so that it can go back\n"
 		"  --sync-interval SIZE   fdatasync after SIZE of output at most (default 32M),\n"
 		"                         and half a second after the last sync\n"
+		"  --sync-inline          fdatasync and check pages in the read loop, not in\n"
+		"                         a worker thread beside makedumpfile's stream\n"
 		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
 		"  --root DIR             look for /proc and /sys under DIR (default /)\n"
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
@@ -80,6 +82,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "page-size", required_argument, NULL, 'p' },
 		{ "no-dmesg", no_argument, NULL, 'g' },
 		{ "no-page-check", no_argument, NULL, 'P' },
+		{ "sync-inline", no_argument, NULL, 'I' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "no-rearm", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'J' },
@@ -112,6 +115,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'D': s->o.dry_run = true; break;
 		case 'g': s->o.no_dmesg = true; break;
 		case 'P': s->o.no_page_check = true; break;
+		case 'I': s->o.sync_inline = true; break;
 		case 'V': s->o.verify = true; break;
 		case 'A': s->o.no_rearm = true; break;
 		case 'J': s->o.json = true; break;

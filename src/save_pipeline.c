@@ -3,6 +3,7 @@
  * and the capture engine's events.  Reads, writes and reports; the engine
  * decides what may be released. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -65,6 +66,19 @@ static int ev_written(void *arg, uint64_t a, uint64_t b)
 	return 0;
 }
 
+/* What to do after writing or syncing the local dump file failed: a full
+ * file system is freed, a failed one (an NFS server that stopped answering a
+ * soft mount gives EIO or ETIMEDOUT) is fixed; either way the save resumes. */
+static const char *local_write_hint(int errnum)
+{
+	if (errnum == ENOSPC || errnum == EDQUOT)
+		return "Free space in the dump directory's file system (or choose another\n"
+		       "directory), then run phypdump save again: it resumes the dump.";
+	return "Nothing unsaved was released. The dump directory's storage failed (on NFS: the\n"
+	       "server stopped answering or went away); once it works again, run phypdump save\n"
+	       "again: it resumes the dump.";
+}
+
 static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 {
 	struct save *s = arg;
@@ -89,8 +103,7 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 			}
 		}
 	} else if (pd_dump_writer_write(&s->w, off, d, len, &s->err)) {
-		return save_fail(s, "Free space in the dump directory's file system (or choose another\n"
-				 "directory), then run phypdump save again: it resumes the dump.");
+		return save_fail(s, local_write_hint(s->err.errnum));
 	}
 	if (!at_end_only(s) && pd_capture_file_written(&s->cap, off, len))
 		return engine_failed(s);
@@ -113,13 +126,25 @@ static int on_data(void *arg, uint64_t off, const unsigned char *d, size_t len)
 	return 0;
 }
 
-/* Engine callback: make everything written durable now. */
+/* What to do after a sync failed. */
+static const char *sync_hint(const struct save *s, int errnum)
+{
+	if (s->remote)
+		return "The dump could not be made durable; nothing unsaved was released.";
+	return local_write_hint(errnum);
+}
+
+/* Engine callback: make everything written durable now.  A failure here
+ * reaches the save as the engine's (engine_failed): name its cause first. */
 static int sync_cb(void *arg, struct pd_error *err)
 {
 	struct save *s = arg;
 
-	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err))
+	if (s->remote ? save_net_sync(&s->net, err) : pd_dump_writer_sync(&s->w, err)) {
+		if (!s->hint)
+			s->hint = sync_hint(s, err ? err->errnum : 0);
 		return -1;
+	}
 	if (s->remote) {
 		s->w.unsynced = 0;
 		s->w.syncs++;
@@ -141,11 +166,56 @@ int save_sync(struct save *s)
 	if (at_end_only(s))
 		return 0;
 	if (sync_cb(s, &s->err))
-		return save_fail(s, "The dump could not be made durable; nothing unsaved was released.");
+		return save_fail(s, NULL);
 	s->last_sync = pd_now();
 	if (pd_capture_durable(&s->cap))
 		return engine_failed(s);
 	return 0;
+}
+
+/* After each piece of the stream: sync when due, then release what that
+ * made safe.  With the durability worker the two run beside the stream:
+ * a sync handed to the worker counts as done for the pacing. */
+static int sync_and_commit(struct save *s)
+{
+	bool due = pd_capture_sync_due(&s->cap, s->w.unsynced, s->o.sync_bytes,
+				       pd_now() - s->last_sync, s->o.sync_seconds);
+	int k;
+
+	if (at_end_only(s))
+		return 0;
+	if (s->cap.async) {
+		k = pd_capture_async_kick(&s->cap, due);
+		if (k < 0)
+			return engine_failed(s);
+		if (k > 0) {
+			s->w.unsynced = 0;
+			s->w.syncs++;
+			s->last_sync = pd_now();
+		}
+		return 0;
+	}
+	if (due && save_sync(s))
+		return -1;
+	/* One journal sync for everything this chunk made releasable. */
+	return pd_capture_commit(&s->cap) ? engine_failed(s) : 0;
+}
+
+/* Wait for the collector's output or, with the worker, for a finished job
+ * (its releases go on while makedumpfile scans), or for the sync interval. */
+static void wait_input(struct save *s)
+{
+	struct pollfd p[2] = { { s->col.out, POLLIN, 0 }, { pd_capture_async_fd(&s->cap), POLLIN, 0 } };
+
+	if (!s->cap.async)
+		return;
+	while (poll(p, 2, 100) == 0 || (!(p[0].revents) && p[1].revents)) {
+		if (save_interrupted || sync_and_commit(s))
+			return;	/* the read below reports it */
+		if (pd_capture_stopped(&s->cap))
+			return;
+		p[0].revents = p[1].revents = 0;
+	}
 }
 
 static void sample(struct save *s, struct pd_progress_sample *ps)
@@ -181,8 +251,21 @@ int save_run_collector(struct save *s, char **argv)
 		return save_fail(s, NULL);
 	}
 	s->last_sync = pd_now();
+	if (!s->remote && !at_end_only(s) && !s->o.sync_inline && pd_capture_async_start(&s->cap, &s->err)) {
+		free(buf);
+		pd_collector_kill(&s->col);
+		pd_collector_wait(&s->col, &(struct pd_error){ 0 });
+		return save_fail(s, NULL);
+	}
 	for (;;) {
-		ssize_t n = read(s->col.out, buf, bufsize);
+		ssize_t n;
+
+		wait_input(s);
+		if (pd_capture_stopped(&s->cap)) {
+			rc = -1;
+			break;
+		}
+		n = read(s->col.out, buf, bufsize);
 
 		if (save_interrupted) {
 			pd_fail_kind(&s->err, PD_ERR_FAILED, "interrupted by signal %d", (int)save_interrupted);
@@ -213,14 +296,8 @@ int save_run_collector(struct save *s, char **argv)
 			rc = -1;
 			break;
 		}
-		if (pd_capture_sync_due(&s->cap, s->w.unsynced, s->o.sync_bytes,
-					pd_now() - s->last_sync, s->o.sync_seconds) && save_sync(s)) {
+		if (sync_and_commit(s)) {
 			rc = -1;
-			break;
-		}
-		/* One journal sync for everything this chunk made releasable. */
-		if (!at_end_only(s) && pd_capture_commit(&s->cap)) {
-			rc = engine_failed(s);
 			break;
 		}
 		sample(s, &ps);
@@ -231,6 +308,11 @@ int save_run_collector(struct save *s, char **argv)
 		pd_collector_kill(&s->col);
 		pd_collector_wait(&s->col, &(struct pd_error){ 0 });
 		return rc;
+	}
+	/* The worker's last job, then the end is synchronous (save_sync). */
+	if (pd_capture_async_finish(&s->cap)) {
+		pd_collector_wait(&s->col, &(struct pd_error){ 0 });
+		return engine_failed(s);
 	}
 	if (pd_collector_wait(&s->col, &s->err))
 		return save_fail(s, "See makedumpfile.log in the dump directory for the collector's messages.");

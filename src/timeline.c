@@ -40,6 +40,17 @@ void pd_timeline_release(struct pd_timeline *tl, uint64_t addr, uint64_t len, ui
 	fflush(tl->f);
 }
 
+void pd_timeline_stream(struct pd_timeline *tl, double scanned, double streamed, uint64_t written_pages,
+			uint64_t page_size)
+{
+	if (!tl->f)
+		return;
+	fprintf(tl->f, "{\"t\":%.6f,\"event\":\"stream\",\"scan_done_at\":%.6f,\"stream_done_at\":%.6f,"
+		"\"written_pages\":%" PRIu64 ",\"page_size\":%" PRIu64 "}\n", pd_now() - tl->t0, scanned,
+		streamed, written_pages, page_size);
+	fflush(tl->f);
+}
+
 void pd_timeline_end(struct pd_timeline *tl, uint64_t reserved, bool ok)
 {
 	if (!tl->f)

@@ -20,6 +20,9 @@ struct pd_timeline {
 double pd_now(void);
 int pd_timeline_open(struct pd_timeline *tl, const char *path, double t0, uint64_t reserved);
 void pd_timeline_release(struct pd_timeline *tl, uint64_t addr, uint64_t len, uint64_t reserved);
+/* The stream's figures (the ideal curve is drawn from them: bench/). */
+void pd_timeline_stream(struct pd_timeline *tl, double scanned, double streamed, uint64_t written_pages,
+			uint64_t page_size);
 void pd_timeline_end(struct pd_timeline *tl, uint64_t reserved, bool ok);
 void pd_timeline_close(struct pd_timeline *tl);
 

@@ -138,12 +138,24 @@ class Campaign:
                     pass
                 self.blow(p, kind)
                 # A save that ended on its own just before the blow landed
-                # (exit 0) was not interrupted.
+                # (exit 0) was not interrupted; nor was one whose blow came
+                # after the dump had ended (the journal's final record: the
+                # dump is complete and all its memory back), while it was
+                # still exiting.  A fast save meets that window.
+                if p.returncode != 0 and self.journal_final(journal):
+                    return 0, False
                 return p.returncode, p.returncode != 0
             p.wait()
             return p.returncode, kind == "disk-full" and p.returncode != 0
 
     # --- independent checks after an interruption ---
+    def journal_final(self, journal):
+        try:
+            with open(journal) as f:
+                return any(line.startswith("final ") and " *" in line for line in f)
+        except FileNotFoundError:
+            return False
+
     def journal_released(self, journal):
         rel = []
         with open(journal) as f:

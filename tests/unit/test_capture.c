@@ -3,7 +3,9 @@
  * made of), the lock, the layout check against the vmcore's PT_LOADs, the
  * journal's resume rule and its refused records. */
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -347,6 +349,118 @@ static void sync_pacing(void)
 	pd_capture_fini(&c);
 }
 
+static char *journal_text(void)
+{
+	char path[300], *j = NULL;
+	size_t len;
+
+	path_of(path, sizeof(path), "var/lib/phypdump/journal");
+	CHECK(pd_read_file(path, 1 << 20, &j, &len) == 0);
+	return j ? j : strdup("");
+}
+
+/* Collect the worker's job, waiting for it (a test must not race it). */
+static int wait_job(struct pd_capture *c)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 2000 && c->async; i++) {
+		struct pollfd p = { pd_capture_async_fd(c), POLLIN, 0 };
+
+		if (poll(&p, 1, 5) > 0)
+			return pd_capture_async_poll(c);
+		rc = pd_capture_async_poll(c);
+	}
+	return rc;
+}
+
+/* The durability worker: what it releases, and when.  A written page goes
+ * only after a job synced it and the front end collected that job; a
+ * release relying on file bytes not yet saved waits for a sync; a sync that
+ * fails stops the capture while the stream keeps coming, and nothing
+ * written is ever released. */
+static void worker(void)
+{
+	struct pd_capture_opts o;
+	struct pd_capture c;
+	struct pd_error err;
+	char target[300], *j;
+	unsigned char data[0x2000];
+	int fd, pipefd[2];
+
+	/* 1. in order: saved before the excluded release; written after the job */
+	fresh_root();
+	opts_init(&o);
+	o.no_page_check = true;
+	path_of(target, sizeof(target), "dump");
+	fd = open(target, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	memset(data, 0x5a, sizeof(data));
+	CHECK(fd >= 0 && pd_write_all(fd, data, sizeof(data)) == 0);
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(pd_capture_begin(&c, target, fd, "makedumpfile -l -d 31", &err) == 0);
+	CHECK(pd_capture_async_start(&c, &err) == 0);
+	CHECK(c.async != NULL);
+	CHECK(pd_capture_set_page_size(&c, PG) == 0);
+	pd_capture_set_cycles(&c, true);
+	CHECK(pd_capture_file_written(&c, 0, sizeof(data)) == 0);
+	CHECK(pd_capture_excluded(&c, 0x1000, 0x2000) == 0);
+	CHECK(pd_capture_written(&c, 0x2000, 0x3000) == 0);
+	/* the excluded release relies on unsaved bytes: the job syncs first */
+	CHECK(pd_capture_async_kick(&c, false) == 1);
+	/* events go on while the worker works */
+	CHECK(pd_capture_written(&c, 0x3000, 0x3800) == 0);
+	CHECK(wait_job(&c) == 0);
+	j = journal_text();
+	CHECK_STR_CONTAINS(j, "saved 0x0 0x2000 ");
+	CHECK_STR_CONTAINS(j, "release 0x1000000 0x1000000");
+	CHECK(strstr(j, "saved 0x0 0x2000 ") < strstr(j, "release 0x1000000 "));
+	/* written during the job: neither it nor the job's pages are gone yet */
+	CHECK(strstr(j, "release 0x2000000") == NULL);
+	CHECK(strstr(j, "release 0x3000000") == NULL);
+	free(j);
+	/* the collected job made 0x2000.. durable: the next job releases it,
+	 * and syncs 0x3000..0x3800 (due) without releasing it */
+	CHECK(pd_capture_async_kick(&c, true) == 1);
+	CHECK(wait_job(&c) == 0);
+	j = journal_text();
+	CHECK_STR_CONTAINS(j, "release 0x2000000 0x1000000");
+	CHECK(strstr(j, "release 0x3000000") == NULL);
+	free(j);
+	CHECK(pd_capture_async_finish(&c) == 0);
+	CHECK(c.async == NULL);
+	CHECK(c.async_syncs == 2);
+	pd_capture_fini(&c);
+	close(fd);
+
+	/* 2. the sync fails (a pipe cannot be fdatasync'ed) while the stream
+	 * keeps coming: the capture stops, nothing written goes back */
+	fresh_root();
+	CHECK(pipe(pipefd) == 0);
+	CHECK(pd_capture_init(&c, &o, &err) == 0);
+	CHECK(pd_capture_begin(&c, target, pipefd[0], "makedumpfile -l -d 31", &err) == 0);
+	CHECK(pd_capture_async_start(&c, &err) == 0);
+	CHECK(pd_capture_set_page_size(&c, PG) == 0);
+	pd_capture_set_cycles(&c, true);
+	CHECK(pd_capture_written(&c, 0x2000, 0x3000) == 0);
+	CHECK(pd_capture_async_kick(&c, true) == 1);
+	CHECK(pd_capture_written(&c, 0x3000, 0x4000) == 0);
+	CHECK(pd_capture_excluded(&c, 0x5000, 0x6000) == 0);
+	CHECK(wait_job(&c) == -1);
+	CHECK(pd_capture_stopped(&c));
+	CHECK_STR_CONTAINS(c.error.msg, "syncing the dump file failed");
+	/* later events do nothing; the end releases nothing */
+	CHECK(pd_capture_written(&c, 0x4000, 0x5000) == 0);
+	CHECK(pd_capture_async_kick(&c, true) == -1);
+	CHECK(pd_capture_end(&c) == -1);
+	j = journal_text();
+	CHECK(strstr(j, "\nrelease ") == NULL);
+	free(j);
+	CHECK_EQ_U64(c.returned, 0);
+	pd_capture_fini(&c);
+	close(pipefd[0]);
+	close(pipefd[1]);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -357,6 +471,7 @@ int main(void)
 	resume_rule();
 	remote_output();
 	sync_pacing();
+	worker();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	CHECK(system(cmd) == 0);
 	return unit_report("capture");

@@ -163,6 +163,21 @@ static void random_ops(unsigned seed, uint64_t min)
 			pd_ledger_written(&l, a, b);
 			break;
 		case 2:
+			if (seed & (1u << 28)) {
+				/* what one sync made durable: written pfns in
+				 * [a, b) only (the durability worker's snapshot) */
+				struct pd_rangeset set;
+
+				pd_rangeset_init(&set);
+				if (pd_rangeset_add(&set, a, b))
+					CHECK(!"out of memory");
+				for (p = a; p < b; p++)
+					if (m.st[p] & WRIT)
+						m.st[p] |= DUR;
+				pd_ledger_durable_in(&l, &set);
+				pd_rangeset_free(&set);
+				break;
+			}
 			for (p = 0; p < N; p++)
 				if (m.st[p] & WRIT)
 					m.st[p] |= DUR;
