@@ -394,6 +394,152 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 	return 0;
 }
 
+static int final_area(struct pd_capture *c, const struct pd_range *a);
+static int stop_with(struct pd_capture *c, const struct pd_error *e);
+static int maybe_rearm(struct pd_capture *c);
+
+static void rearm_report(struct pd_capture *c, enum pd_rearm_state st, const struct pd_error *why)
+{
+	if (c->o.on_rearm)
+		c->o.on_rearm(c->o.on_rearm_arg, st, why);
+}
+
+/* Re-arming gives up for this run; the capture goes on. */
+static void rearm_give_up(struct pd_capture *c, struct pd_error *why)
+{
+	c->rearm_done = true;
+	rearm_report(c, PD_REARM_UNKNOWN, why);
+}
+
+static bool area_released(const struct pd_capture *c, const struct pd_range *a)
+{
+	return !a->len || (c->resume && pd_rangeset_covers(&c->st.journal.released, a->addr, a->addr + a->len));
+}
+
+/* The header copy (journaled).  Its failure is not the capture's. */
+static int prepare_rearm(struct pd_capture *c, const char *target, struct pd_error *err)
+{
+	const struct pd_journal_state *js = &c->st.journal;
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	uint64_t size, len;
+	uint32_t crc;
+	struct pd_error e;
+	struct stat sb;
+
+	if (c->mode != PD_CAPTURE_INCREMENTAL || c->o.no_rearm || !c->journal)
+		return 0;
+	if (!c->st.det.rearm[0]) {
+		c->rearm_done = true;
+		rearm_report(c, PD_REARM_ABSENT, NULL);
+		return 0;
+	}
+	if (c->st.journal_rc == 0 && js->have_headers && !stat(js->headers_path, &sb) &&
+	    (uint64_t)sb.st_size == js->headers_len) {
+		c->headers_saved = true;	/* an earlier run on this boot made it */
+	} else {
+		if (c->o.headers_dir)
+			snprintf(dir, sizeof(dir), "%s", c->o.headers_dir);
+		else if (target && strncmp(target, "ssh://", 6))
+			pd_dir_of(dir, sizeof(dir), target);
+		else
+			return rearm_give_up(c, &(struct pd_error){ .msg = "no local directory for the copy "
+					     "of the vmcore's headers: re-arming needs one" }), 0;
+		snprintf(path, sizeof(path), "%s/" PD_REARM_HEADERS_NAME, dir);
+		if (pd_rearm_save_headers(c->vmcore, path, &size, &len, &crc, &e) ||
+		    pd_journal_add_headers(c->journal, size, len, crc, path, &e)) {
+			pd_error_context(&e, "the vmcore's headers could not be saved for re-arming");
+			rearm_give_up(c, &e);
+			return 0;
+		}
+		c->headers_saved = true;
+	}
+	(void)err;
+	return 0;
+}
+
+/* With the first commit: the CPU and HPTE areas.  Nothing reads them again
+ * (the notes are durable in the copy), and they block re-arming. */
+static int early_areas(struct pd_capture *c)
+{
+	if (!c->headers_saved || c->early_areas)
+		return 0;
+	c->early_areas = true;
+	if (!area_released(c, &c->boot.cpu) && final_area(c, &c->boot.cpu))
+		return -1;
+	if (!area_released(c, &c->boot.hpte) && final_area(c, &c->boot.hpte))
+		return -1;
+	return 0;
+}
+
+/* After a commit: re-arm when the kernel says nothing blocks it. */
+static int maybe_rearm(struct pd_capture *c)
+{
+	struct pd_journal_saved *sm = NULL;
+	enum pd_rearm_state st;
+	struct pd_error e;
+	struct pd_rr held;
+	char *line = NULL;
+	size_t len, n = 0, i;
+
+	if (!c->headers_saved || c->rearm_done || c->stopped || c->ended)
+		return 0;
+	if (pd_rearm_read_state(c->st.det.rearm, &st, NULL, 0, &e))
+		return rearm_give_up(c, &e), 0;
+	if (st == PD_REARM_BLOCKED || st == PD_REARM_ABSENT)
+		return 0;	/* later; absent: the dump ended meanwhile */
+	if (st == PD_REARM_ARMED) {
+		c->rearm_done = c->rearmed = true;	/* an earlier run re-armed */
+		pd_fail(&e, "re-armed already, by an earlier run of this capture");
+		rearm_report(c, PD_REARM_ARMED, &e);
+		return 0;
+	}
+	if (st != PD_REARM_READY) {
+		pd_fail(&e, "%s reads neither ready, armed nor blocked: not re-arming", c->st.det.rearm);
+		return rearm_give_up(c, &e), 0;
+	}
+	/* What is still held now, and a few CRCs of it for the next boot. */
+	memset(&held, 0, sizeof(held));
+	if (pd_read_file(c->backend.path, (size_t)64 << 20, &line, &len) ||
+	    pd_rr_parse(line, len, &held, &e)) {
+		if (!line)
+			pd_fail_errno(&e, errno, "cannot read %s", c->backend.path);
+		free(line);
+		return rearm_give_up(c, &e), 0;
+	}
+	free(line);
+	if (pd_rearm_samples(c->vmcore, &held, &sm, &n, &e)) {
+		pd_rr_free(&held);
+		return rearm_give_up(c, &e), 0;
+	}
+	pd_rr_free(&held);
+	for (i = 0; i < n; i++)
+		if (pd_journal_add_sample(c->journal, sm[i].off, sm[i].len, sm[i].crc, &e))
+			break;
+	free(sm);
+	/* Synced with the rearm record, before the kernel hears of it. */
+	if (i < n || pd_journal_add_rearm(c->journal, c->st.boot_id[0] ? c->st.boot_id : "unknown", n, &e))
+		return stop_with(c, &e);
+	c->rearm_done = true;
+	if (pd_rearm_write(c->st.det.rearm, &e)) {
+		/* EIO: the registration failed after the invalidation; the kernel
+		 * is ready again and a later write retries (a few times). */
+		bool retry = e.errnum == EIO && ++c->rearm_tries < PD_CAPTURE_REARM_TRIES;
+
+		pd_error_context(&e, "%s", e.errnum == EBUSY ?
+				 "the kernel still sees unsaved memory in the areas a new registration "
+				 "reuses (cat the rearm file)" : retry ?
+				 "the registration failed (see the kernel log); trying again after the next "
+				 "releases" : "the registration failed (see the kernel log); after the save "
+				 "phypdump-capture registers again");
+		rearm_report(c, PD_REARM_UNKNOWN, &e);
+		c->rearm_done = !retry;
+		return 0;
+	}
+	c->rearmed = true;
+	rearm_report(c, PD_REARM_ARMED, NULL);
+	return 0;
+}
+
 int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 		     const char *collector, struct pd_error *err)
 {
@@ -418,7 +564,7 @@ int pd_capture_begin(struct pd_capture *c, const char *target, int out_fd,
 	if ((target && pd_journal_add_target(c->journal, target, err)) ||
 	    (collector && pd_journal_add_collector(c->journal, collector, err)))
 		return -1;
-	return 0;
+	return prepare_rearm(c, target, err);
 }
 
 /* ---- events ---- */
@@ -779,7 +925,11 @@ int pd_capture_commit(struct pd_capture *c)
 			return -1;
 		}
 	}
-	return pd_releaser_commit(&c->rel) ? stop_from_parts(c) : 0;
+	if (early_areas(c))
+		return -1;
+	if (pd_releaser_commit(&c->rel))
+		return stop_from_parts(c);
+	return maybe_rearm(c);
 }
 
 /* ---- the end ---- */
@@ -851,7 +1001,7 @@ int pd_capture_end(struct pd_capture *c)
 		    pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
 			return stop_from_parts(c);
 	}
-	if (final_area(c, &c->boot.cpu) || final_area(c, &c->boot.hpte))
+	if (!c->early_areas && (final_area(c, &c->boot.cpu) || final_area(c, &c->boot.hpte)))
 		return -1;
 	for (i = 0; i < c->boot.ndump; i++)
 		if (final_area(c, &c->boot.dump[i]))
@@ -928,6 +1078,8 @@ struct pd_capture_async {
 	struct async_job job;
 	size_t pend_safe;		/* leading entries of rel.pend that may go now */
 	uint64_t jobs, syncs;
+	uint64_t collected;		/* jobs taken back */
+	uint64_t rearm_seen;		/* ->collected when maybe_rearm() last looked */
 };
 
 static void on_release_async(void *arg, uint64_t addr, uint64_t len)
@@ -1127,6 +1279,7 @@ static int collect(struct pd_capture *c, bool wait)
 	free_job(j);
 	a->have_job = a->finished = false;
 	pthread_mutex_unlock(&a->mu);
+	a->collected++;
 	return rc || c->stopped ? -1 : 0;
 }
 
@@ -1173,6 +1326,18 @@ int pd_capture_async_kick(struct pd_capture *c, bool sync_due)
 		return -1;
 	if (!live(c) || a->have_job)
 		return 0;
+	/* No job in flight: the journal and the back end are the front end's
+	 * again, so the engine's own releases and re-arm happen here, as
+	 * pd_capture_commit() makes them on the synchronous path: the CPU and
+	 * HPTE areas once the header copy is durable, and a look at the rearm
+	 * file after each job that released memory (not on every record). */
+	if (early_areas(c))
+		return -1;
+	if (a->rearm_seen != a->collected) {
+		a->rearm_seen = a->collected;
+		if (maybe_rearm(c))
+			return -1;
+	}
 	j = &a->job;
 	n = c->rel.npend;
 	/* Nothing unsaved in the file: every queued release is safe. */

@@ -70,6 +70,7 @@ int pd_detect(const char *root, struct pd_detect *d, struct pd_error *err)
 			d->fadump_registered = read_flag(d->registered_path, err, &rc);
 		exists(d->root, "sys/kernel/fadump/release_mem", d->release_mem,
 		       sizeof(d->release_mem));
+		exists(d->root, "sys/kernel/fadump/rearm", d->rearm, sizeof(d->rearm));
 		pd_path_join(path, sizeof(path), d->root, "sys/kernel/fadump/mem_reserved");
 		if (pd_read_small(path, buf, sizeof(buf)) > 0) {
 			char *end;

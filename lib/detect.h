@@ -10,6 +10,7 @@
  *   fadump sysfs   <root>/sys/kernel/fadump/{enabled,registered,mem_reserved,
  *                  release_mem,release_region}, or the legacy
  *                  <root>/sys/kernel/fadump_{enabled,registered,release_mem}
+ *   re-arming      <root>/sys/kernel/fadump/rearm (docs/release-region.md)
  *   seed path      <root>/sys/kernel/release_region
  *   vmcore         <root>/proc/vmcore
  *
@@ -45,6 +46,7 @@ struct pd_detect {
 	char release_region[PATH_MAX];	/* empty when absent */
 	char release_mem[PATH_MAX];	/* empty when absent */
 	char registered_path[PATH_MAX];	/* empty when absent */
+	char rearm[PATH_MAX];		/* empty when absent */
 };
 
 int pd_detect(const char *root, struct pd_detect *d, struct pd_error *err);

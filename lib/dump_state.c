@@ -51,6 +51,31 @@ static int read_release_region(const char *path, struct pd_rr *out, struct pd_er
 	return rc;
 }
 
+int pd_dump_state_released_held(const struct pd_journal_state *js, const struct pd_rr *line,
+				uint64_t *at)
+{
+	const struct pd_range *a[2] = { &line->cpu, &line->hpte };
+	struct pd_rangeset now;
+	int held = 0;
+	size_t i;
+
+	pd_rangeset_init(&now);
+	for (i = 0; i < 2 && !held; i++)
+		if (a[i]->len && pd_rangeset_add(&now, a[i]->addr, a[i]->addr + a[i]->len))
+			held = -1;
+	for (i = 0; i < line->ndump && !held; i++)
+		if (line->dump[i].len &&
+		    pd_rangeset_add(&now, line->dump[i].addr, line->dump[i].addr + line->dump[i].len))
+			held = -1;
+	for (i = 0; i < js->released_sure.n && !held; i++)
+		if (pd_rangeset_intersects(&now, js->released_sure.iv[i].start, js->released_sure.iv[i].end)) {
+			*at = js->released_sure.iv[i].start;
+			held = 1;
+		}
+	pd_rangeset_free(&now);
+	return held;
+}
+
 int pd_dump_state_read(const char *root, const char *journal_path,
 		       struct pd_dump_state *s, struct pd_error *err)
 {
@@ -83,6 +108,13 @@ int pd_dump_state_read(const char *root, const char *journal_path,
 	s->journal_rc = pd_journal_load(s->journal_path, &s->journal, &s->journal_err);
 	if (s->journal_rc == 0 && s->boot_id[0] && strcmp(s->boot_id, s->journal.boot_id))
 		s->journal_stale = true;
+	/* Where the boot ids cannot tell (one is unknown), the memory can. */
+	if (s->journal_rc == 0 && !s->journal_stale && s->have_line &&
+	    (!s->boot_id[0] || !strcmp(s->journal.boot_id, "unknown"))) {
+		uint64_t at;
+
+		s->journal_stale = pd_dump_state_released_held(&s->journal, &s->current, &at) == 1;
+	}
 
 	s->holds_dump = s->det.dump_boot && (s->have_line || s->det.have_vmcore);
 	if (s->have_line) {

@@ -13,7 +13,11 @@
  *    reported in journal_rc = -1 and journal_err, so callers decide
  *    (status reports it, save refuses to run).
  *  - A journal written on another boot (boot ids differ) is stale: it
- *    describes an earlier dump, and journal_stale is set.
+ *    describes an earlier dump, and journal_stale is set.  Where the ids
+ *    cannot tell (either is unknown), so is a journal that released memory
+ *    the release_region line holds now (released memory never comes back:
+ *    that line is another dump's), counting only releases a rearm or final
+ *    record follows (the last journaled ones may never have been issued).
  */
 #ifndef PD_DUMP_STATE_H
 #define PD_DUMP_STATE_H
@@ -43,6 +47,11 @@ struct pd_dump_state {
 	uint64_t reserved_bytes;	/* memory the dump still holds */
 };
 
+/* Whether @line holds bytes the journal @js certainly released (before its
+ * last rearm or final record); the first such address into *@at.  -1 out
+ * of memory. */
+int pd_dump_state_released_held(const struct pd_journal_state *js, const struct pd_rr *line,
+				uint64_t *at);
 /* @journal_path: NULL for <root>/var/lib/phypdump/journal. */
 int pd_dump_state_read(const char *root, const char *journal_path,
 		       struct pd_dump_state *s, struct pd_error *err);

@@ -24,6 +24,19 @@ void pd_journal_state_init(struct pd_journal_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	pd_rangeset_init(&st->released);
+	pd_rangeset_init(&st->released_sure);
+}
+
+/* The releases so far were all issued (a rearm or final record follows them). */
+static int releases_sure(struct pd_journal_state *st, struct pd_error *err)
+{
+	size_t i;
+
+	pd_rangeset_clear(&st->released_sure);
+	for (i = 0; i < st->released.n; i++)
+		if (pd_rangeset_add(&st->released_sure, st->released.iv[i].start, st->released.iv[i].end))
+			return pd_fail(err, "journal: out of memory");
+	return 0;
 }
 
 void pd_journal_state_free(struct pd_journal_state *st)
@@ -32,11 +45,13 @@ void pd_journal_state_free(struct pd_journal_state *st)
 
 	pd_rr_free(&st->layout);
 	pd_rangeset_free(&st->released);
+	pd_rangeset_free(&st->released_sure);
 	for (i = 0; i < st->ntargets; i++) {
 		free(st->targets[i].path);
 		free(st->targets[i].saved);
 	}
 	free(st->targets);
+	free(st->samples);
 	pd_journal_state_init(st);
 }
 
@@ -84,6 +99,128 @@ static bool inside_layout(const struct pd_rr *rr, uint64_t addr, uint64_t len)
 	return false;
 }
 
+/* Append @x to a growing array of ranges. */
+static int push_saved(struct pd_journal_saved **v, size_t *n, size_t *capn, struct pd_journal_saved x,
+		      struct pd_error *err)
+{
+	if (*n == *capn) {
+		size_t cap = *capn ? *capn * 2 : 16;
+		struct pd_journal_saved *nv = realloc(*v, cap * sizeof(*nv));
+
+		if (!nv)
+			return pd_fail(err, "journal: out of memory");
+		*v = nv;
+		*capn = cap;
+	}
+	(*v)[(*n)++] = x;
+	return 0;
+}
+
+/* Whether [addr, addr+len) is crashed memory one DUMP area holds. */
+static bool inside_crashed(const struct pd_rr *rr, uint64_t addr, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < rr->ndump; i++)
+		if (addr >= rr->dump[i].src && addr + len <= rr->dump[i].src + rr->dump[i].len)
+			return true;
+	return false;
+}
+
+/* "0x<a> 0x<b> 0x<c>" then the rest after one blank (@rest may be NULL:
+ * then nothing may follow). */
+static int three_hex(const char *s, const char *end, uint64_t v[3], const char **rest)
+{
+	const char *p = s;
+	int k;
+
+	for (k = 0; k < 3; k++) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		const char *stop = sp ? sp : end;
+
+		if (k < 2 && !sp)
+			return -1;
+		if (k == 2 && rest) {
+			if (!sp || sp + 1 >= end)
+				return -1;
+			*rest = sp + 1;
+		} else if (k == 2 && sp) {
+			return -1;
+		}
+		if (parse_u64(p, stop, 16, &v[k]))
+			return -1;
+		p = stop + 1;
+	}
+	return 0;
+}
+
+/* The re-arming records: 1 when @s is none of them. */
+static int parse_rearm_record(struct pd_journal_state *st, const char *s, size_t n,
+			      unsigned lineno, struct pd_error *err)
+{
+	const char *end = s + n, *rest;
+	uint64_t v[3];
+
+	if (n > 8 && !memcmp(s, "headers ", 8)) {
+		if (three_hex(s + 8, end, v, &rest) || !v[1] || v[1] > v[0] || v[2] > UINT32_MAX ||
+		    (size_t)(end - rest) >= sizeof(st->headers_path) || memchr(rest, 0, (size_t)(end - rest)))
+			return pd_fail(err, "journal line %u: bad headers record", lineno);
+		st->have_headers = true;
+		st->headers_vmcore_size = v[0];
+		st->headers_len = v[1];
+		st->headers_crc = (uint32_t)v[2];
+		memcpy(st->headers_path, rest, (size_t)(end - rest));
+		st->headers_path[end - rest] = 0;
+		return 0;
+	}
+	if (n > 7 && !memcmp(s, "sample ", 7)) {
+		if (three_hex(s + 7, end, v, NULL) || !v[1] || v[1] > ((uint64_t)1 << 20) ||
+		    v[0] + v[1] < v[0] || v[2] > UINT32_MAX)
+			return pd_fail(err, "journal line %u: bad sample record", lineno);
+		if (!inside_crashed(&st->layout, v[0], v[1]))
+			return pd_fail(err, "journal line %u: sample 0x%" PRIx64 "+0x%" PRIx64
+				       " lies outside the dump's memory", lineno, v[0], v[1]);
+		if (push_saved(&st->samples, &st->nsamples, &st->capsamples,
+			       (struct pd_journal_saved){ v[0], v[1], (uint32_t)v[2] }, err))
+			return -1;
+		st->samples_since_rearm++;
+		return 0;
+	}
+	if (n > 6 && !memcmp(s, "rearm ", 6)) {
+		static const char b[] = "boot_id=", k[] = " samples=";
+		const char *p = s + 6, *q;
+		uint64_t ns;
+
+		q = p + sizeof(b) - 1 <= end && !memcmp(p, b, sizeof(b) - 1) ?
+		    memchr(p, ' ', (size_t)(end - p)) : NULL;
+		p += sizeof(b) - 1;
+		if (!q || q == p || q - p > PD_JOURNAL_BOOT_ID_MAX ||
+		    (size_t)(end - q) < sizeof(k) || memcmp(q, k, sizeof(k) - 1) ||
+		    parse_u64(q + sizeof(k) - 1, end, 10, &ns))
+			return pd_fail(err, "journal line %u: bad rearm record", lineno);
+		if (!st->have_headers)
+			return pd_fail(err, "journal line %u: rearm record before any headers record "
+				       "(nothing would let a later boot finish this dump)", lineno);
+		if (ns != st->samples_since_rearm)
+			return pd_fail(err, "journal line %u: the rearm record counts %" PRIu64
+				       " samples, %zu precede it", lineno, ns, st->samples_since_rearm);
+		memcpy(st->rearm_boot_id, p, (size_t)(q - p));
+		st->rearm_boot_id[q - p] = 0;
+		st->samples_since_rearm = 0;
+		st->rearmed = true;
+		return releases_sure(st, err);
+	}
+	if (n > 9 && !memcmp(s, "finished ", 9)) {
+		if (n - 9 >= sizeof(st->finished_how) || memchr(s + 9, 0, n - 9))
+			return pd_fail(err, "journal line %u: bad finished record", lineno);
+		memcpy(st->finished_how, s + 9, n - 9);
+		st->finished_how[n - 9] = 0;
+		st->finished = true;
+		return 0;
+	}
+	return 1;
+}
+
 /* One record (without " *crc" and newline) at line @lineno. */
 static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 			unsigned lineno, struct pd_error *err)
@@ -121,8 +258,18 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 			return pd_fail(err, "journal line 2: bad layout: %s", sub.msg);
 		return 0;
 	}
+	if (st->finished)
+		return pd_fail(err, "journal line %u: record after the finished record", lineno);
+	if (n > 9 && !memcmp(s, "finished ", 9))
+		return parse_rearm_record(st, s, n, lineno, err);
 	if (st->final)
 		return pd_fail(err, "journal line %u: record after the final record", lineno);
+	{
+		int rc = parse_rearm_record(st, s, n, lineno, err);
+
+		if (rc <= 0)
+			return rc;
+	}
 	if (n > 8 && !memcmp(s, "release ", 8)) {
 		const char *a = s + 8, *sp = memchr(a, ' ', (size_t)(end - a));
 		uint64_t addr, len;
@@ -163,17 +310,8 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 		if (!st->ntargets)
 			return pd_fail(err, "journal line %u: saved record before any target", lineno);
 		t = &st->targets[st->ntargets - 1];
-		if (t->nsaved == t->capsaved) {
-			size_t cap = t->capsaved ? t->capsaved * 2 : 16;
-			struct pd_journal_saved *v = realloc(t->saved, cap * sizeof(*v));
-
-			if (!v)
-				return pd_fail(err, "journal: out of memory");
-			t->saved = v;
-			t->capsaved = cap;
-		}
-		t->saved[t->nsaved++] = (struct pd_journal_saved){ off, len, (uint32_t)crc };
-		return 0;
+		return push_saved(&t->saved, &t->nsaved, &t->capsaved,
+				  (struct pd_journal_saved){ off, len, (uint32_t)crc }, err);
 	}
 	if (n > 10 && !memcmp(s, "collector ", 10)) {
 		if (n - 10 >= sizeof(st->collector) || memchr(s + 10, 0, n - 10))
@@ -209,7 +347,7 @@ static int parse_record(struct pd_journal_state *st, const char *s, size_t n,
 		memcpy(st->final_how, s + 6, hn);
 		st->final_how[hn] = 0;
 		st->final = true;
-		return 0;
+		return releases_sure(st, err);
 	}
 	return pd_fail(err, "journal line %u: unknown record", lineno);
 }
@@ -472,6 +610,20 @@ static int add_body(struct pd_journal *j, const char *prefix, const char *text,
 	return pd_journal_sync(j, err);
 }
 
+/* "<prefix> <a> <b>", synced. */
+static int add_body2(struct pd_journal *j, const char *prefix, const char *a, const char *b,
+		     struct pd_error *err)
+{
+	char *text;
+	int rc;
+
+	if (asprintf(&text, "%s %s", a, b) < 0)
+		return pd_fail(err, "journal: out of memory");
+	rc = add_body(j, prefix, text, err);
+	free(text);
+	return rc;
+}
+
 int pd_journal_add_target(struct pd_journal *j, const char *path, struct pd_error *err)
 {
 	return add_body(j, "target", path, err);
@@ -504,6 +656,39 @@ int pd_journal_add_final(struct pd_journal *j, const char *how, struct pd_error 
 	if (put_record(j->fd, body))
 		return pd_fail_errno(err, errno, "cannot append to journal %s", j->path);
 	return pd_journal_sync(j, err);
+}
+
+int pd_journal_add_headers(struct pd_journal *j, uint64_t vmcore_size, uint64_t len, uint32_t crc,
+			   const char *path, struct pd_error *err)
+{
+	char head[96];
+
+	snprintf(head, sizeof(head), "0x%" PRIx64 " 0x%" PRIx64 " 0x%08" PRIx32, vmcore_size, len, crc);
+	return add_body2(j, "headers", head, path, err);
+}
+
+int pd_journal_add_sample(struct pd_journal *j, uint64_t paddr, uint64_t len, uint32_t crc,
+			  struct pd_error *err)
+{
+	return add_range(j, "sample", paddr, len, &crc, err);
+}
+
+int pd_journal_add_rearm(struct pd_journal *j, const char *boot_id, size_t samples,
+			 struct pd_error *err)
+{
+	char body[160];
+
+	if (strlen(boot_id) > PD_JOURNAL_BOOT_ID_MAX)
+		return pd_fail(err, "journal: boot id too long");
+	snprintf(body, sizeof(body), "boot_id=%s samples=%zu", boot_id, samples);
+	return add_body(j, "rearm", body, err);
+}
+
+int pd_journal_add_finished(struct pd_journal *j, const char *how, struct pd_error *err)
+{
+	if (strlen(how) >= sizeof(((struct pd_journal_state *)0)->finished_how))
+		return pd_fail(err, "journal: finished record too long");
+	return add_body(j, "finished", how, err);
 }
 
 int pd_journal_sync(struct pd_journal *j, struct pd_error *err)

@@ -20,6 +20,19 @@
  *     refused 0x<addr> 0x<len> *<crc>              (the kernel refused that
  *                                                   release: nothing went back)
  *     final <how> *<crc>                          (all released, e.g. release_mem)
+ *     headers 0x<size> 0x<len> 0x<crc32> <path> *<crc>   (the vmcore's bytes
+ *                                                   outside its PT_LOADs, of a
+ *                                                   vmcore of <size> bytes, copied
+ *                                                   to <path> and synced first)
+ *     sample 0x<paddr> 0x<len> 0x<crc32> *<crc>    (crashed memory still held
+ *                                                   when re-arming, and its CRC)
+ *     rearm boot_id=<id> samples=<n> *<crc>        (re-armed by boot <id>: a crash
+ *                                                   from then on is a new dump
+ *                                                   holding the rest of this one;
+ *                                                   <n> sample records precede it)
+ *     finished <how> *<crc>                       (a later boot finished this dump
+ *                                                   from its own dump, or found it
+ *                                                   unfinishable: <how> says which)
  *
  * Contract:
  *  - pd_journal_parse() accepts exactly that; a record whose CRC does not
@@ -38,6 +51,11 @@
  *    bytes still match the CRCs recorded before those releases were made.
  *  - released = release records minus refused ones: a refused release
  *    freed nothing, and must not be counted or trusted as gone.
+ *  - Re-arming (docs/release-region.md, "rearm"): a rearm record needs a
+ *    headers record before it (the later boot that finishes this dump has
+ *    no other copy of the ELF headers and notes), and the number of sample
+ *    records since the previous rearm record must be the one it states.
+ *    Samples lie in the layout's DUMP areas' crashed memory (src).
  */
 #ifndef PD_JOURNAL_H
 #define PD_JOURNAL_H
@@ -70,6 +88,9 @@ struct pd_journal_state {
 	uint64_t page_size;
 	struct pd_rr layout;		/* the areas at the start of the capture */
 	struct pd_rangeset released;	/* reserved physical ranges released */
+	/* released before the last rearm or final record: those writes were
+	 * certainly issued (a kill can leave the last journaled ones unissued) */
+	struct pd_rangeset released_sure;
 	uint64_t releases;		/* release records */
 	uint64_t refused;		/* refused records */
 	char target[4096];		/* the last capture's dump file, "" if none */
@@ -79,6 +100,17 @@ struct pd_journal_state {
 	bool final;			/* everything was released */
 	char final_how[32];
 	bool torn_tail;			/* an incomplete last record was dropped */
+	/* re-arming (boot 1) and its end (a later boot) */
+	bool have_headers;
+	uint64_t headers_vmcore_size, headers_len;
+	uint32_t headers_crc;
+	char headers_path[4096];
+	struct pd_journal_saved *samples;	/* off = crashed paddr */
+	size_t nsamples, capsamples, samples_since_rearm;
+	bool rearmed;
+	char rearm_boot_id[PD_JOURNAL_BOOT_ID_MAX + 1];
+	bool finished;			/* a later boot ended this dump's story */
+	char finished_how[64];
 	size_t good_len;		/* bytes up to the end of the last good record */
 };
 
@@ -110,6 +142,16 @@ int pd_journal_add_saved(struct pd_journal *j, uint64_t off, uint64_t len, uint3
 int pd_journal_add_refused(struct pd_journal *j, uint64_t addr, uint64_t len,
 			   struct pd_error *err);
 int pd_journal_add_final(struct pd_journal *j, const char *how, struct pd_error *err);
+/* The header copy (synced) and its record (synced). */
+int pd_journal_add_headers(struct pd_journal *j, uint64_t vmcore_size, uint64_t len, uint32_t crc,
+			   const char *path, struct pd_error *err);
+/* Buffered: the rearm record syncs it. */
+int pd_journal_add_sample(struct pd_journal *j, uint64_t paddr, uint64_t len, uint32_t crc,
+			  struct pd_error *err);
+int pd_journal_add_rearm(struct pd_journal *j, const char *boot_id, size_t samples,
+			 struct pd_error *err);
+/* @how: at most 63 characters, no newline. */
+int pd_journal_add_finished(struct pd_journal *j, const char *how, struct pd_error *err);
 int pd_journal_sync(struct pd_journal *j, struct pd_error *err);
 void pd_journal_close(struct pd_journal *j);
 

@@ -120,6 +120,10 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	co.dry_run = o->dry_run;
 	co.vmcore = o->vmcore;
 	co.require_incremental = true;
+	/* No saved records (the file is makedumpfile's own): a later boot
+	 * could not serve the pages released here, so a dump re-armed from
+	 * here could not be finished.  Only phypdump save re-arms. */
+	co.no_rearm = true;
 	if (pd_capture_init(&r->cap, &co, err)) {
 		free(r);
 		return NULL;

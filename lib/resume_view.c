@@ -118,24 +118,66 @@ static int load_src(struct pd_resume_src *src, struct pd_error *err)
 	return 0;
 }
 
-int pd_resume_view_init(struct pd_resume_view *v, const char *vmcore,
-			const struct pd_journal_state *js, struct pd_error *err)
+static int open_vmcore(struct pd_resume_view *v, const char *vmcore, struct elfcore *ec,
+		       uint64_t *size, struct pd_error *err)
 {
 	struct stat sb;
 	char msg[256];
-	size_t i;
 
+	v->vmcore_fd = open(vmcore, O_RDONLY | O_CLOEXEC);
+	if (v->vmcore_fd < 0 || fstat(v->vmcore_fd, &sb))
+		return pd_fail_errno(err, errno, "cannot open %s", vmcore);
+	*size = (uint64_t)sb.st_size;
+	if (elfcore_parse(pd_fd_read, &v->vmcore_fd, *size, ec, msg, sizeof(msg)))
+		return pd_fail_kind(err, PD_ERR_REFUSED, "%s: %s", vmcore, msg);
+	return 0;
+}
+
+static int init_sources(struct pd_resume_view *v, const struct pd_journal_state *js,
+			struct pd_error *err);
+
+int pd_resume_view_init(struct pd_resume_view *v, const char *vmcore,
+			const struct pd_journal_state *js, struct pd_error *err)
+{
 	memset(v, 0, sizeof(*v));
 	v->vmcore_fd = -1;
 	pd_rangeset_init(&v->released);
-	v->vmcore_fd = open(vmcore, O_RDONLY | O_CLOEXEC);
-	if (v->vmcore_fd < 0 || fstat(v->vmcore_fd, &sb))
-		return pd_fail_errno(err, errno, "cannot open %s", vmcore), pd_resume_view_fini(v), -1;
-	v->vmcore_size = (uint64_t)sb.st_size;
-	if (elfcore_parse(pd_fd_read, &v->vmcore_fd, v->vmcore_size, &v->ec, msg, sizeof(msg))) {
-		pd_fail_kind(err, PD_ERR_REFUSED, "%s: %s", vmcore, msg);
-		goto fail;
+	if (open_vmcore(v, vmcore, &v->ec, &v->vmcore_size, err) || init_sources(v, js, err)) {
+		pd_resume_view_fini(v);
+		return -1;
 	}
+	return 0;
+}
+
+int pd_resume_view_init_rearm(struct pd_resume_view *v, const char *vmcore2,
+			      const struct pd_journal_state *js, struct pd_error *err)
+{
+	uint64_t size2;
+
+	memset(v, 0, sizeof(*v));
+	v->vmcore_fd = -1;
+	v->rearm = true;
+	pd_rangeset_init(&v->released);
+	pd_rangeset_init(&v->hdr.gaps);
+	if (open_vmcore(v, vmcore2, &v->ec2, &size2, err) || pd_rearm_headers_load(js, &v->hdr, err))
+		goto fail;
+	/* Dump 1's program headers, from the copy. */
+	v->ec = v->hdr.ec;
+	memset(&v->hdr.ec, 0, sizeof(v->hdr.ec));
+	v->vmcore_size = v->hdr.vmcore_size;
+	if (init_sources(v, js, err))
+		goto fail;
+	return 0;
+fail:
+	pd_resume_view_fini(v);
+	return -1;
+}
+
+static int init_sources(struct pd_resume_view *v, const struct pd_journal_state *js,
+			struct pd_error *err)
+{
+	size_t i;
+
 	if (released_crashed(v, js)) {
 		pd_fail(err, "out of memory");
 		goto fail;
@@ -185,7 +227,6 @@ int pd_resume_view_init(struct pd_resume_view *v, const char *vmcore,
 	}
 	return 0;
 fail:
-	pd_resume_view_fini(v);
 	return -1;
 }
 
@@ -258,6 +299,27 @@ static int serve_released(struct pd_resume_view *v, unsigned char *out, uint64_t
 	return 0;
 }
 
+/* Held crashed bytes [pa, pa+len): from the second dump, at the same address. */
+static int read_dump2(struct pd_resume_view *v, unsigned char *out, uint64_t pa, size_t len,
+		      struct pd_error *err)
+{
+	while (len) {
+		uint64_t n = len, off;
+
+		if (pd_rearm_paddr_offset(&v->ec2, pa, &n, &off))
+			return pd_fail_errno(err, EIO, "the first dump's held memory at 0x%" PRIx64
+					     " is not in the second dump", pa);
+		if (pd_fd_read(&v->vmcore_fd, off, out, (size_t)n))
+			return pd_fail_errno(err, errno ? errno : EIO, "reading the second dump's vmcore "
+					     "at 0x%" PRIx64 " failed", pa);
+		v->bytes_from_dump2 += n;
+		out += n;
+		pa += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int pd_resume_view_read(struct pd_resume_view *v, void *buf, size_t len, uint64_t off,
 			struct pd_error *err)
 {
@@ -298,8 +360,16 @@ int pd_resume_view_read(struct pd_resume_view *v, void *buf, size_t len, uint64_
 			if (k < v->released.n && v->released.iv[k].start - pa < n)
 				n = (size_t)(v->released.iv[k].start - pa);
 		}
-		if (pd_fd_read(&v->vmcore_fd, off, out, n))
+		if (v->rearm && l) {
+			if (read_dump2(v, out, l->paddr + (off - l->offset), n, err))
+				return -1;
+		} else if (v->rearm) {
+			if (pd_rearm_headers_read(&v->hdr, off, out, n))
+				return pd_fail_errno(err, EIO, "the first dump's header copy has no byte 0x%"
+						     PRIx64, off);
+		} else if (pd_fd_read(&v->vmcore_fd, off, out, n)) {
 			return pd_fail_errno(err, errno ? errno : EIO, "reading the vmcore failed");
+		}
 next:
 		out += n;
 		off += n;
@@ -324,6 +394,8 @@ void pd_resume_view_fini(struct pd_resume_view *v)
 	free(v->page_buf);
 	free(v->cbuf);
 	elfcore_free(&v->ec);
+	elfcore_free(&v->ec2);
+	pd_rearm_headers_free(&v->hdr);
 	pd_rangeset_free(&v->released);
 	if (v->vmcore_fd >= 0)
 		close(v->vmcore_fd);

@@ -19,6 +19,16 @@
  *     lzo, snappy, zstd, or stored as is).  A released page no file holds
  *     fails the read (EIO): it is never made up.
  *
+ * Re-armed (pd_resume_view_init_rearm(), on the boot after a second crash):
+ * the same view of the FIRST dump's vmcore, whose /proc/vmcore is gone:
+ *   - bytes outside its PT_LOADs: from the copy of its headers the journal
+ *     names (lib/rearm.h), checked against the journal's CRC;
+ *   - released memory: from the partial files, as above;
+ *   - memory still held when the second crash came: from the second dump's
+ *     vmcore at the same physical address (through its PT_LOADs).  The
+ *     caller checks first, with pd_rearm_check(), that the second dump
+ *     holds it there.
+ *
  * Contract:
  *  - pd_resume_view_init() verifies every "saved" record of every target in
  *    the journal against the file (CRC-32 of those bytes); a missing file,
@@ -40,6 +50,7 @@
 #include "kdump_format.h"
 #include "pd_error.h"
 #include "rangeset.h"
+#include "rearm.h"
 
 struct pd_resume_src {
 	char *path;
@@ -63,11 +74,18 @@ struct pd_resume_view {
 	unsigned char *page_buf;	/* one decompressed page */
 	unsigned char *cbuf;		/* one stored page */
 	uint64_t pages_from_file, pages_zero;	/* served so far */
+	bool rearm;			/* the first dump, from a second one */
+	struct pd_rearm_headers hdr;	/* its headers (rearm) */
+	struct elfcore ec2;		/* the second dump's vmcore (rearm) */
+	uint64_t bytes_from_dump2;	/* held memory served from it */
 };
 
 /* @vmcore: the file to read unreleased memory from; @js: this dump's journal. */
 int pd_resume_view_init(struct pd_resume_view *v, const char *vmcore,
 			const struct pd_journal_state *js, struct pd_error *err);
+/* @vmcore2: the second dump's vmcore; @js: the FIRST dump's journal. */
+int pd_resume_view_init_rearm(struct pd_resume_view *v, const char *vmcore2,
+			      const struct pd_journal_state *js, struct pd_error *err);
 int pd_resume_view_read(struct pd_resume_view *v, void *buf, size_t len, uint64_t off,
 			struct pd_error *err);
 void pd_resume_view_fini(struct pd_resume_view *v);

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # phypdump save: integration tests on the simulator, the demo, benchmarks.
 
-CHECK_TARGETS += check-save-errors check-save check-resume
+CHECK_TARGETS += check-save-errors check-save check-resume check-rearm
 BENCH_TARGETS += bench-save
 
-.PHONY: check-save check-save-errors check-resume demo bench-save
+.PHONY: check-save check-save-errors check-resume check-rearm demo bench-save
 check-save-errors: phypdump
 	@bash tests/save/errors
 
@@ -14,12 +14,23 @@ check-save: phypdump phypdump-sim
 # The randomized interruption campaign (fixed seed; RESUME_INTERRUPTIONS=N).
 RESUME_INTERRUPTIONS ?= 100
 RESUME_SEED ?= 20261204
+# The 512 MiB fixture and its cached references, for the campaigns.
+FIXTURE_AND_REFS = fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
+	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs"
 check-resume: phypdump phypdump-sim
-	@fixture=$$(bash tests/fixtures/make-vmcore --size 512M | tail -n 1) && \
-	  refs=$(CACHE)/refs/$$(basename $$(dirname "$$fixture")) && mkdir -p "$$refs" && \
+	@$(FIXTURE_AND_REFS) && \
 	  python3 tests/save/campaign.py --phypdump ./phypdump --sim ./phypdump-sim \
 	    --fixture "$$fixture" --refs "$$refs" \
 	    --interruptions $(RESUME_INTERRUPTIONS) --seed $(RESUME_SEED)
+
+# Crash protection during the save (issue 19): re-arming, second crashes at
+# seeded moments after it, dump boot 2 finishing dump 1 (REARM_CRASHES=N).
+REARM_CRASHES ?= 5
+REARM_SEED ?= 20261206
+check-rearm: phypdump phypdump-sim
+	@$(FIXTURE_AND_REFS) && \
+	  python3 tests/save/rearm.py --phypdump ./phypdump --sim ./phypdump-sim \
+	    --fixture "$$fixture" --refs "$$refs" --crashes $(REARM_CRASHES) --seed $(REARM_SEED)
 
 # The README's first command: everything, on the built-in 512 MiB fixture.
 demo: deps

@@ -84,6 +84,26 @@ static int choose_remote_dir(struct save *s)
 	return 0;
 }
 
+/* DUMPDIR holds the earlier re-armed dump (a service that took it for this
+ * boot's interrupted save): this boot's dump goes beside it, DUMPDIR-N. */
+static void next_to_earlier(struct save *s)
+{
+	char a[PATH_MAX], b[PATH_MAX], base[PATH_MAX];
+	struct stat sb;
+	unsigned k;
+
+	if (!realpath(s->dumpdir, a) || !realpath(s->earlier_dir, b) || strcmp(a, b))
+		return;
+	snprintf(base, sizeof(base), "%s", s->dumpdir);
+	for (k = 2; k < 1000; k++) {
+		if ((size_t)snprintf(s->dumpdir, sizeof(s->dumpdir), "%.*s-%u", PATH_MAX - 16, base, k) >=
+		    sizeof(s->dumpdir) || lstat(s->dumpdir, &sb))
+			break;
+	}
+	fprintf(stderr, "phypdump save: %s holds the earlier dump; this boot's dump goes to %s\n", base,
+		s->dumpdir);
+}
+
 /* The collector line and the dump directory.  A resumed save runs the line
  * the journal recorded (another would filter differently, and released
  * memory it then asked for is gone) in the directory of the partial dump. */
@@ -103,6 +123,8 @@ static int choose_line_and_dir(struct save *s)
 		return choose_remote_dir(s);
 	if (s->o.dumpdir) {
 		snprintf(s->dumpdir, sizeof(s->dumpdir), "%s", s->o.dumpdir);
+		if (s->earlier_dir[0])
+			next_to_earlier(s);
 	} else if (s->cap.resume && js->target[0]) {
 		pd_dir_of(s->dumpdir, sizeof(s->dumpdir), js->target);
 	} else {
@@ -218,6 +240,21 @@ static void drop_partials(struct save *s)
 	}
 }
 
+/* The copy of the vmcore's headers served a later boot only until the
+ * dump was whole. */
+static void drop_headers_copy(struct save *s)
+{
+	const struct pd_journal_state *js = &s->cap.st.journal;
+	char p[PATH_MAX + 32];
+
+	if (s->remote)
+		return;
+	if (js->have_headers)
+		unlink(js->headers_path);
+	snprintf(p, sizeof(p), "%s/" PD_REARM_HEADERS_NAME, s->dumpdir);
+	unlink(p);
+}
+
 /* The interrupted save got as far as the rename: its partial file is now
  * the complete dump, and only the releasing is left. */
 static bool dump_already_complete(struct save *s)
@@ -261,9 +298,8 @@ static void start_run(struct save *s, char **cargv)
 	struct sigaction sa;
 	char path[PATH_MAX + 32];
 
-	s->t0 = pd_now();
-	snprintf(path, sizeof(path), "%s/release-timeline.jsonl", s->dumpdir);
-	pd_timeline_open(&s->tl, path, s->t0, s->cap.reserved_start);
+	if (!s->t0)
+		s->t0 = pd_now();
 	pd_progress_init(&s->prog, stderr, s->t0);
 	snprintf(path, sizeof(path), "%s/makedumpfile.log", s->dumpdir);
 	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -327,7 +363,7 @@ int cmd_save(int argc, char **argv)
 {
 	struct save *s = calloc(1, sizeof(*s));
 	struct pd_capture_opts co;
-	char **cargv = NULL;
+	char **cargv = NULL, tlpath[PATH_MAX + 32];
 	int rc;
 
 	if (!s) {
@@ -349,6 +385,13 @@ int cmd_save(int argc, char **argv)
 	}
 	pd_argv_free(cargv);
 	cargv = NULL;
+	/* The start: re-arming is timed from here. */
+	s->t0 = pd_now();
+	/* An earlier dump that another boot re-armed comes first: its held
+	 * memory is this boot's dump, which is released as it is saved. */
+	rc = save_earlier_dump(s);
+	if (rc >= 0)
+		goto out_free;
 	memset(&co, 0, sizeof(co));
 	co.root = s->o.root;
 	co.journal = s->o.journal;
@@ -363,6 +406,16 @@ int cmd_save(int argc, char **argv)
 	co.check_source = s->source;	/* filled in before pd_capture_begin() */
 	co.on_release = save_on_release;
 	co.on_release_arg = s;
+	/* Re-arm only where a later boot can finish this dump: a local dump
+	 * file with its saved records, and a build that can mount the view. */
+	co.no_rearm = s->o.no_rearm || s->o.target || !save_can_resume();
+	co.on_rearm = save_on_rearm;
+	co.on_rearm_arg = s;
+	if (s->o.no_rearm)
+		s->rearm = "off";
+	else if (s->o.target)
+		s->rearm = "off", fprintf(stderr, "phypdump save: no re-arming with an ssh target: a crash "
+					  "before the dump ends is not captured\n");
 	if (pd_capture_init(&s->cap, &co, &s->err)) {
 		fprintf(stderr, "phypdump save: %s\n", s->err.msg);
 		rc = exit_code(&s->err);
@@ -371,6 +424,8 @@ int cmd_save(int argc, char **argv)
 	s->have_cap = true;
 	if (s->cap.note[0])
 		fprintf(stderr, "phypdump save: %s\n", s->cap.note);
+	if (s->cap.mode != PD_CAPTURE_INCREMENTAL && !s->rearm)
+		s->rearm = "off";
 	if (choose_line_and_dir(s))
 		goto fail_early;
 	if (s->cap.resume && dump_already_complete(s)) {
@@ -394,10 +449,15 @@ int cmd_save(int argc, char **argv)
 			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
+	/* Before begin: re-arming may release the CPU and HPTE areas there. */
+	snprintf(tlpath, sizeof(tlpath), "%s/release-timeline.jsonl", s->dumpdir);
+	pd_timeline_open(&s->tl, tlpath, s->t0, s->cap.reserved_start);
 	if (pd_capture_begin(&s->cap, s->w.path, s->w.fd, s->o.collector, &s->err)) {
-		/* Nothing was written or released: leave nothing behind. */
+		/* Nothing was written: leave nothing behind. */
+		pd_timeline_close(&s->tl);
 		if (!s->remote) {
 			unlink(s->w.path);
+			unlink(tlpath);
 			rmdir(s->dumpdir);
 		}
 		pd_dump_writer_abandon(&s->w);
@@ -433,6 +493,7 @@ int cmd_save(int argc, char **argv)
 	 * once the dump has ended, no later run would come back for them. */
 	if (s->cap.resume)
 		drop_partials(s);
+	drop_headers_copy(s);
 	if (pd_capture_end(&s->cap)) {
 		s->err = s->cap.error;
 		s->hint = s->cap.check_failed ?
@@ -482,6 +543,7 @@ out_free:
 		pd_dump_writer_abandon(&s->w);
 	if (s->remote)
 		save_net_close(&s->net);
+	free(s->earlier);
 	free(s);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "dump_state.h"
 #include "json_out.h"
 #include "progress.h"
+#include "rearm.h"
 
 static void status_usage(FILE *f)
 {
@@ -57,14 +58,45 @@ static uint64_t saved_bytes(const struct pd_journal_state *js)
 	return n;
 }
 
-/* An earlier save of this dump released memory and did not finish. */
-static bool resumable(const struct pd_dump_state *s)
+/* Re-arming: the kernel's state, and an earlier dump's. */
+struct rearm_info {
+	enum pd_rearm_state kernel;
+	bool pending;			/* an earlier re-armed dump waits to be finished */
+	char dir[PATH_MAX];		/* its directory */
+	char why[512];			/* how it is known to be earlier */
+	char result[PATH_MAX + 600];	/* what became of the last one, or "" */
+};
+
+static void rearm_info(const struct pd_dump_state *s, struct rearm_info *ri)
 {
-	return s->journal_rc == 0 && !s->journal_stale && !s->journal.final && s->holds_dump &&
-	       pd_rangeset_total(&s->journal.released);
+	const struct pd_journal_state *js = &s->journal;
+	char path[PATH_MAX + 16], vm[PATH_MAX];
+	struct pd_error e;
+
+	memset(ri, 0, sizeof(*ri));
+	if (!s->det.rearm[0] || pd_rearm_read_state(s->det.rearm, &ri->kernel, NULL, 0, &e))
+		ri->kernel = PD_REARM_ABSENT;
+	snprintf(path, sizeof(path), "%s.earlier", s->journal_path);
+	if (pd_read_small(path, ri->result, sizeof(ri->result)) < 0)
+		ri->result[0] = 0;
+	if (s->journal_rc != 0 || !js->rearmed || js->final || js->finished || !js->target[0])
+		return;
+	pd_path_join(vm, sizeof(vm), s->det.root, "proc/vmcore");
+	if (access(vm, R_OK) || pd_rearm_is_earlier_dump(js, s->boot_id, s->have_line ? &s->current : NULL,
+							 vm, ri->why, sizeof(ri->why), &e) != 1)
+		return;
+	ri->pending = true;
+	pd_dir_of(ri->dir, sizeof(ri->dir), js->target);
 }
 
-static void print_text(const struct pd_dump_state *s)
+/* An earlier save of this dump released memory and did not finish. */
+static bool resumable(const struct pd_dump_state *s, const struct rearm_info *ri)
+{
+	return s->journal_rc == 0 && !s->journal_stale && !s->journal.final && s->holds_dump &&
+	       !ri->pending && pd_rangeset_total(&s->journal.released);
+}
+
+static void print_text(const struct pd_dump_state *s, const struct rearm_info *ri)
 {
 	const struct pd_detect *d = &s->det;
 	enum pd_release_mechanism m = pd_detect_mechanism(d);
@@ -136,7 +168,7 @@ static void print_text(const struct pd_dump_state *s)
 		if (s->journal_stale)
 			printf(", from an earlier boot (stale)");
 		printf("\n");
-		if (resumable(s)) {
+		if (resumable(s, ri)) {
 			char sv[32];
 
 			pd_human_bytes(sv, sizeof(sv), saved_bytes(&s->journal));
@@ -146,6 +178,16 @@ static void print_text(const struct pd_dump_state *s)
 			       s->journal.collector[0] ? s->journal.collector : "?");
 		}
 	}
+	if (ri->kernel != PD_REARM_ABSENT)
+		printf("  %-17s %s%s\n", "rearm:", pd_rearm_state_name(ri->kernel),
+		       ri->kernel == PD_REARM_ARMED ? " (re-armed: a crash from now on is captured)" :
+		       ri->kernel == PD_REARM_READY ? " (phypdump save re-arms now)" : "");
+	if (ri->pending)
+		printf("  %-17s the dump in %s was re-armed by boot %s and not finished (%s);\n"
+		       "  %-17s 'phypdump save' finishes it from this boot's dump first, then saves this one\n",
+		       "earlier dump:", ri->dir, s->journal.rearm_boot_id, ri->why, "");
+	else if (ri->result[0])
+		printf("  %-17s %s\n", "earlier dump:", ri->result);
 }
 
 static void json_area(const char *name, const struct pd_range *r, int with_src)
@@ -165,7 +207,7 @@ static void json_flag(const char *name, int v)
 		printf("%d", v);
 }
 
-static void print_json(const struct pd_dump_state *s)
+static void print_json(const struct pd_dump_state *s, const struct rearm_info *ri)
 {
 	const struct pd_detect *d = &s->det;
 	enum pd_release_mechanism m = pd_detect_mechanism(d);
@@ -231,13 +273,28 @@ static void print_json(const struct pd_dump_state *s)
 		       pd_rr_reserved_bytes(&s->journal.layout), s->journal.final ? "true" : "false",
 		       s->journal.torn_tail ? "true" : "false", s->journal_stale ? "true" : "false");
 		printf(",\"resumable\":%s,\"saved_bytes\":%" PRIu64 ",\"target\":",
-		       resumable(s) ? "true" : "false", saved_bytes(&s->journal));
+		       resumable(s, ri) ? "true" : "false", saved_bytes(&s->journal));
 		json_str(stdout, s->journal.target);
 		printf(",\"collector\":");
 		json_str(stdout, s->journal.collector);
 		printf("}");
 	}
-	printf("}\n");
+	printf(",\"rearm\":");
+	if (ri->kernel == PD_REARM_ABSENT)
+		printf("null");
+	else
+		json_str(stdout, pd_rearm_state_name(ri->kernel));
+	printf(",\"earlier_dump\":{\"pending\":%s,\"dir\":", ri->pending ? "true" : "false");
+	if (ri->pending)
+		json_str(stdout, ri->dir);
+	else
+		printf("null");
+	printf(",\"result\":");
+	if (ri->result[0])
+		json_str(stdout, ri->result);
+	else
+		printf("null");
+	printf("}}\n");
 }
 
 int cmd_status(int argc, char **argv)
@@ -251,6 +308,7 @@ int cmd_status(int argc, char **argv)
 	};
 	const char *root = "/", *journal = NULL;
 	struct pd_dump_state s;
+	struct rearm_info ri;
 	struct pd_error err;
 	int json = 0, c, rc;
 
@@ -287,10 +345,11 @@ int cmd_status(int argc, char **argv)
 		pd_dump_state_free(&s);
 		return PD_EXIT_REFUSED;
 	}
+	rearm_info(&s, &ri);
 	if (json)
-		print_json(&s);
+		print_json(&s, &ri);
 	else
-		print_text(&s);
+		print_text(&s, &ri);
 	rc = s.journal_rc < 0 ? PD_EXIT_REFUSED : s.holds_dump ? PD_EXIT_OK : PD_EXIT_NO_DUMP;
 	{
 		char opal[PATH_MAX];

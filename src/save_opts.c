@@ -39,6 +39,10 @@ static void save_usage(FILE *f)
 		"  --verify               once the dump is written, read it all back as a\n"
 		"                         reader would (phypdump verify) before the last\n"
 		"                         memory goes back; a damaged dump fails the save\n"
+		"  --no-rearm             do not re-arm firmware-assisted dump before the\n"
+		"                         dump ends (default: re-arm as soon as the kernel's\n"
+		"                         rearm file reads ready, so that a crash during\n"
+		"                         the rest of the save is captured)\n"
 		"  --json                 print the summary as JSON on stdout\n"
 		"\n"
 		"ssh target (the dump goes to the remote host; DUMPDIR keeps the logs):\n"
@@ -80,6 +84,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "no-page-check", no_argument, NULL, 'P' },
 		{ "sync-inline", no_argument, NULL, 'I' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "no-rearm", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "sshkey", required_argument, NULL, 'K' },
@@ -112,6 +117,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'P': s->o.no_page_check = true; break;
 		case 'I': s->o.sync_inline = true; break;
 		case 'V': s->o.verify = true; break;
+		case 'A': s->o.no_rearm = true; break;
 		case 'J': s->o.json = true; break;
 		case 'T': s->o.target = optarg; break;
 		case 'K': s->o.sshkey = optarg; break;

@@ -25,6 +25,36 @@ void save_on_release(void *arg, uint64_t addr, uint64_t len)
 		s->t_ninety = el;
 }
 
+/* Observer: re-arming. */
+void save_on_rearm(void *arg, enum pd_rearm_state st, const struct pd_error *why)
+{
+	struct save *s = arg;
+
+	switch (st) {
+	case PD_REARM_ARMED:
+		s->t_rearmed = pd_now() - s->t0;
+		if (s->t_rearmed <= 0)
+			s->t_rearmed = 1e-6;
+		s->rearm = "armed";
+		if (why)
+			fprintf(stderr, "phypdump save: %s: a crash is captured\n", why->msg);
+		else
+			fprintf(stderr, "phypdump save: re-armed: a crash from now on is captured (%.1f s after "
+				"the start)\n", s->t_rearmed);
+		break;
+	case PD_REARM_ABSENT:
+		s->rearm = "absent";
+		fprintf(stderr, "phypdump save: this kernel has no rearm file (sys/kernel/fadump/rearm): a crash "
+			"before the dump ends is not captured\n");
+		break;
+	default:
+		s->rearm = "failed";
+		fprintf(stderr, "phypdump save: re-arming failed: %s.\nphypdump save: the save goes on; until "
+			"re-armed, a crash before the dump ends is not captured\n", why ? why->msg : "?");
+		break;
+	}
+}
+
 static uint64_t class_count(const char *log, const char *label)
 {
 	const char *p = strstr(log, label);
@@ -96,6 +126,18 @@ void save_summary(struct save *s, bool ok)
 			printf(",\"page_check\":{\"on\":%s,\"pages\":%" PRIu64 ",\"unchecked\":%" PRIu64
 			       ",\"seconds\":%.3f}", on ? "true" : "false", chk, unchk, secs);
 		}
+		printf(",\"rearm\":");
+		json_str(stdout, s->rearm ? s->rearm : "blocked");
+		printf(",\"rearmed_at\":");
+		if (s->t_rearmed)
+			printf("%.3f", s->t_rearmed);
+		else
+			printf("null");
+		printf(",\"earlier_dump\":");
+		if (s->earlier)
+			json_str(stdout, s->earlier);
+		else
+			printf("null");
 		printf(",\"half_returned_at\":");
 		if (s->t_half)
 			printf("%.3f", s->t_half);
@@ -143,6 +185,9 @@ void save_summary(struct save *s, bool ok)
 					"in this build)", unchk);
 			fprintf(stderr, "\n");
 		}
+		if (s->t_rearmed && total > 0)
+			fprintf(stderr, "  re-armed: after %.1fs (%.0f%% of the run)\n", s->t_rearmed,
+				100 * s->t_rearmed / total);
 		fprintf(stderr, "  time:     %.1fs\n", total);
 	}
 	free(log);

@@ -162,21 +162,12 @@ static int fetch_partials(struct save *s, struct pd_journal_state *copy, struct 
 	return 0;
 }
 
-int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err)
+/* Mount g.view (initialized) on the fixed directory; its vmcore into @path. */
+static int mount_view(char *path, size_t size, struct pd_error *err)
 {
 	char *argv[] = { "phypdump-resume", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-	struct pd_journal_state copy;
-	int rc;
 
-	memset(&copy, 0, sizeof(copy));
-	rc = fetch_partials(s, &copy, err);
-	if (!rc)
-		rc = pd_resume_view_init(&g.view, s->cap.vmcore, &copy, err);
-	free(copy.targets);
-	if (rc)
-		return -1;
-	g.have_view = true;
 	/* Our own mount namespace: the view is ours and the collector's only,
 	 * and goes away with the last of us. */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
@@ -202,14 +193,56 @@ int save_view_start(struct save *s, char *path, size_t size, struct pd_error *er
 		return pd_fail(err, "cannot start the resume view's thread");
 	g.running = true;
 	snprintf(path, size, "%s/vmcore", g.dir);
+	return 0;
+}
+
+int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err)
+{
+	struct pd_journal_state copy;
+	int rc;
+
+	memset(&copy, 0, sizeof(copy));
+	rc = fetch_partials(s, &copy, err);
+	if (!rc)
+		rc = pd_resume_view_init(&g.view, s->cap.vmcore, &copy, err);
+	free(copy.targets);
+	if (rc)
+		return -1;
+	g.have_view = true;
+	if (mount_view(path, size, err))
+		return -1;
 	fprintf(stderr, "phypdump save: resuming: %zu partial dump file(s) verified; released memory "
 		"is served from them\n", g.view.nsrc);
 	return 0;
 }
 
+int save_view_start_rearm(const struct pd_journal_state *js, const char *vmcore2, char *path,
+			  size_t size, struct pd_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < js->ntargets; i++)
+		if (!strncmp(js->targets[i].path, "ssh://", 6) && js->targets[i].nsaved)
+			return pd_fail_kind(err, PD_ERR_REFUSED, "the first dump was saved through ssh (%s): "
+					    "it cannot be finished from this boot", js->targets[i].path);
+	if (pd_resume_view_init_rearm(&g.view, vmcore2, js, err))
+		return -1;
+	g.have_view = true;
+	if (mount_view(path, size, err))
+		return -1;
+	fprintf(stderr, "phypdump save: the first dump: %zu partial dump file(s) and the copy of its "
+		"headers verified; its held memory is read from this boot's dump\n", g.view.nsrc);
+	return 0;
+}
+
 void save_view_stop(struct save *s)
 {
-	if (g.have_view && s->cap.resume && (g.view.pages_from_file || g.view.pages_zero))
+	if (g.have_view && g.view.rearm)
+		fprintf(stderr, "phypdump save: the first dump: %llu released pages from its partial dump(s), "
+			"%llu filtered ones as zeros, %llu bytes of held memory from this boot's dump\n",
+			(unsigned long long)g.view.pages_from_file, (unsigned long long)g.view.pages_zero,
+			(unsigned long long)g.view.bytes_from_dump2);
+	else if (g.have_view && s->cap.resume && (g.view.pages_from_file || g.view.pages_zero))
 		fprintf(stderr, "phypdump save: resume view served %llu released pages from the partial "
 			"dump(s) and %llu filtered ones as zeros\n",
 			(unsigned long long)g.view.pages_from_file, (unsigned long long)g.view.pages_zero);

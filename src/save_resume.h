@@ -20,6 +20,10 @@
 bool save_can_resume(void);
 /* Verify the partial files and mount the view; its vmcore path into @path. */
 int save_view_start(struct save *s, char *path, size_t size, struct pd_error *err);
+/* The same for an earlier dump re-armed by another boot (@js its journal),
+ * from this boot's vmcore @vmcore2 (lib/resume_view.h, re-armed). */
+int save_view_start_rearm(const struct pd_journal_state *js, const char *vmcore2, char *path,
+			  size_t size, struct pd_error *err);
 /* Unmount (idempotent). */
 void save_view_stop(struct save *s);
 

@@ -62,15 +62,17 @@ class Campaign:
         return cond
 
     # --- the simulator ---
-    def mount(self, layout):
+    def mount(self, layout, vmcore=None, extra=(), log=None):
+        """The simulator on @vmcore (default: the fixture), in poison mode."""
         opts = ["--boot-mem", "64M"] if layout == "fadump" else []
         self.timeline = os.path.join(self.tmp, "sim-timeline.jsonl")
         if os.path.exists(self.timeline):
             os.unlink(self.timeline)
-        self.sim = subprocess.Popen(
-            [self.a.sim, "-f", "--layout", layout, "--released", "poison",
-             "--timeline", self.timeline] + opts + [self.a.fixture, self.mnt],
-            stderr=subprocess.DEVNULL)
+        with open(log or os.devnull, "a") as err:
+            self.sim = subprocess.Popen(
+                [self.a.sim, "-f", "--layout", layout, "--released", "poison",
+                 "--timeline", self.timeline] + opts + list(extra) +
+                [vmcore or self.a.fixture, self.mnt], stderr=err)
         for _ in range(200):
             if os.path.exists(os.path.join(self.mnt, "proc/vmcore")):
                 return True
@@ -101,6 +103,24 @@ class Campaign:
                 self.umount()
         return out
 
+    def blow(self, p, kind):
+        """Interrupt the save @p: kill-phypdump, kill-makedumpfile, sigterm."""
+        # only this save's collector: other tests may run their own
+        kids = subprocess.run(["pgrep", "-P", str(p.pid), "-x", "makedumpfile"],
+                              capture_output=True, text=True).stdout.split()
+        if kind == "kill-phypdump":
+            p.kill()
+        elif kind == "sigterm":
+            p.send_signal(signal.SIGTERM)
+        for k in kids:
+            if kind != "sigterm":
+                try:
+                    os.kill(int(k), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        p.wait()
+        time.sleep(0.1)
+
     # --- one save, interrupted or not ---
     def save(self, journal, dumpdir, collector, kind=None, delay=0.0, log=None):
         cmd = [self.a.phypdump, "save", "--root", self.mnt, "--journal", journal,
@@ -116,21 +136,7 @@ class Campaign:
                     return p.returncode, False  # finished before the blow
                 except subprocess.TimeoutExpired:
                     pass
-                # only this save's collector: other tests may run their own
-                kids = subprocess.run(["pgrep", "-P", str(p.pid), "-x", "makedumpfile"],
-                                      capture_output=True, text=True).stdout.split()
-                if kind == "kill-phypdump":
-                    p.kill()
-                elif kind == "sigterm":
-                    p.send_signal(signal.SIGTERM)
-                for k in kids:
-                    if kind != "sigterm":
-                        try:
-                            os.kill(int(k), signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
-                p.wait()
-                time.sleep(0.1)
+                self.blow(p, kind)
                 # A save that ended on its own just before the blow landed
                 # (exit 0) was not interrupted; nor was one whose blow came
                 # after the dump had ended (the journal's final record: the
@@ -266,12 +272,18 @@ class Campaign:
         return 0 if self.failed == 0 else 1
 
 
-def main():
+def parser():
+    """The arguments every campaign on the simulator takes."""
     p = argparse.ArgumentParser()
     p.add_argument("--phypdump", required=True)
     p.add_argument("--sim", required=True)
     p.add_argument("--fixture", required=True)
     p.add_argument("--refs", required=True)
+    return p
+
+
+def main():
+    p = parser()
     p.add_argument("--interruptions", type=int, default=100)
     p.add_argument("--seed", type=int, default=20261204)
     p.add_argument("--safe-share", type=float, default=0.35,

@@ -7,12 +7,14 @@ page touched by a release the journal records was either filtered out
 (excluded in the reference dump) or is already in DUMPFILE with exactly the
 reference's descriptor and bytes (or, when the stored bytes differ, bytes
 that decompress to the reference's page).  CPU and HPTE areas may go only with the
-final record.  With several dump files (the partial files of an interrupted
+final record (or, re-arming, after the journal's copy of the vmcore's
+headers, whose CRC is checked while the file exists).  With several dump files (the partial files of an interrupted
 save and of its resumptions), a page may be in any of them.  Prints a
 summary; exits 1 on any violation.
 """
 import ctypes
 import ctypes.util
+import os
 import re
 import struct
 import sys
@@ -23,7 +25,12 @@ from kdumpfile import KdumpFile
 RANGE = re.compile(r"(0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)(?:@(0x[0-9a-fA-F]+))?")
 
 
+HEADERS = {}  # the journal's header copy (re-arming): path, length, CRC
+
+
 def parse_journal(path):
+    """Releases come with whether the copy of the vmcore's headers was
+    journaled before them (then the CPU and HPTE areas may go early)."""
     layout, releases, final = None, [], False
     with open(path) as f:
         for line in f:
@@ -32,9 +39,12 @@ def parse_journal(path):
             body = line.rsplit(" *", 1)[0]
             if body.startswith("layout "):
                 layout = body[7:]
+            elif body.startswith("headers "):
+                _, _, hl, hc, hp = body.split(" ", 4)
+                HEADERS.update(path=hp, len=int(hl, 16), crc=int(hc, 16))
             elif body.startswith("release "):
                 _, a, l = body.split()
-                releases.append((int(a, 16), int(l, 16)))
+                releases.append((int(a, 16), int(l, 16), bool(HEADERS)))
             elif body.startswith("final "):
                 final = True
     cpu = hpte = None
@@ -115,11 +125,17 @@ def main():
     bad = []
     touched = set()
     released = 0
-    for a, l in releases:
+    if HEADERS and os.path.exists(HEADERS["path"]):
+        with open(HEADERS["path"], "rb") as f:
+            h = f.read()
+        if len(h) != HEADERS["len"] or zlib.crc32(h) != HEADERS["crc"]:
+            bad.append(f"the header copy {HEADERS['path']} does not match the journal")
+    for a, l, copied in releases:
         released += l
         for name, area in (("CPU", cpu), ("HPTE", hpte)):
-            if area[1] and a < area[0] + area[1] and area[0] < a + l and not final:
-                bad.append(f"{name} area released before the end: 0x{a:x}+0x{l:x}")
+            if area[1] and a < area[0] + area[1] and area[0] < a + l and not final and not copied:
+                bad.append(f"{name} area released before the end with no copy of the vmcore's "
+                           f"headers journaled: 0x{a:x}+0x{l:x}")
         for addr, length, src in dump:
             s, e = max(a, addr), min(a + l, addr + length)
             if s >= e:

@@ -14,6 +14,7 @@
 #include "fileio.h"
 #include "journal.h"
 #include "fakeroot.h"
+#include "elf_synth.h"
 #include "unit.h"
 
 #define PG 4096ull
@@ -36,9 +37,6 @@ static void path_of(char *out, size_t size, const char *rel)
 	snprintf(out, size, "%s/%s", root, rel);
 }
 
-static void le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
-static void le32(unsigned char *p, uint32_t v) { le16(p, (uint16_t)v); le16(p + 2, (uint16_t)(v >> 16)); }
-static void le64(unsigned char *p, uint64_t v) { le32(p, (uint32_t)v); le32(p + 4, (uint32_t)(v >> 32)); }
 
 /* An ELF64 x86_64 core with one PT_LOAD of @memsz bytes at paddr 0 (the
  * data sparse, after the headers). */
@@ -49,17 +47,7 @@ static void make_vmcore(uint64_t memsz)
 	int fd;
 
 	memset(h, 0, sizeof(h));
-	memcpy(h, "\x7f" "ELF", 4);
-	h[4] = 2;	/* ELFCLASS64 */
-	h[5] = 1;	/* little endian */
-	h[6] = 1;	/* EV_CURRENT */
-	le16(h + 16, 4);	/* ET_CORE */
-	le16(h + 18, 62);	/* EM_X86_64 */
-	le32(h + 20, 1);
-	le64(h + 32, 64);	/* e_phoff */
-	le16(h + 52, 64);	/* e_ehsize */
-	le16(h + 54, 56);	/* e_phentsize */
-	le16(h + 56, 1);	/* e_phnum */
+	elf_core_header(h, 1);
 	le32(h + 64, 1);	/* PT_LOAD */
 	le64(h + 64 + 8, PG);	/* p_offset */
 	le64(h + 64 + 16, 0xffffffff80000000ull);

@@ -18,14 +18,12 @@
 #include "page_check.h"
 #include "phyp_release.h"
 #include "fakeroot.h"
+#include "elf_synth.h"
 #include "unit.h"
 
 static char root[64];
 static char dump_path[300], vmcore_path[300];
 
-static void le16(unsigned char *p, uint16_t v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
-static void le32(unsigned char *p, uint32_t v) { le16(p, (uint16_t)v); le16(p + 2, (uint16_t)(v >> 16)); }
-static void le64(unsigned char *p, uint64_t v) { le32(p, (uint32_t)v); le32(p + 4, (uint32_t)(v >> 32)); }
 
 /* Pfns 0..63; dumpable: every pfn but 3, 10..19 and 40. */
 static unsigned char dumpable[SYN_PFNS];
@@ -79,17 +77,7 @@ static void write_vmcore(const char *path, const unsigned char *m, unsigned page
 	int fd;
 
 	memset(h, 0, sizeof(h));
-	memcpy(h, "\x7f" "ELF", 4);
-	h[4] = 2;
-	h[5] = 1;
-	h[6] = 1;
-	le16(h + 16, 4);
-	le16(h + 18, 62);
-	le32(h + 20, 1);
-	le64(h + 32, 64);
-	le16(h + 52, 64);
-	le16(h + 54, 56);
-	le16(h + 56, 1);
+	elf_core_header(h, 1);
 	le32(h + 64, 1);
 	le64(h + 64 + 8, SYN_BS);
 	le64(h + 64 + 16, 0xffffffff80000000ull);
