@@ -347,6 +347,13 @@ def scale(sizes, a):
               f"| {s['journal_bytes'] / 1024:.0f} KiB | {s['release_writes']} | {s['pages']['written']} "
               f"| {pd['seconds']:.2f} | {pd['seconds'] / (r0 / GIB):.3f} |")
 
+def rearmed(s):
+    """Time from the start of the save to re-armed, and its share of the save."""
+    at = s.get("rearmed_at")
+    if at is None:
+        return f"not ({s.get('rearm', '?')})"
+    return f"{at:.2f} s ({at / s['seconds']:.0%})"
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -408,7 +415,8 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     hdr = ("fixture", "reserved GiB*s (pd/base)", "pd / ideal", "50% back", "90% back (ideal)",
-           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal")
+           "time pd / stock+fdatasync (s)", "pd / stock alone", "peak RSS", "release writes", "journal",
+           "re-armed (of the save)")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for size, base, pd, s in rows:
@@ -422,7 +430,7 @@ def main():
               f"| {total:.2f} / {base['saved_seconds']:.2f} = {total / base['saved_seconds']:.2f}x "
               f"| {total / base['makedumpfile_seconds']:.2f}x "
               f"| {s.get('peak_rss_kib', 0) / 1024:.1f} MiB | {s['release_writes']} "
-              f"| {s['journal_bytes'] / 1024:.0f} KiB |")
+              f"| {s['journal_bytes'] / 1024:.0f} KiB | {rearmed(s)} |")
     if a.ssh:
         print("\n| fixture | reserved GiB*s ssh / local (loopback) | time ssh / local (s) |\n|---|---|---|")
         for size, base, pd, s in rows:

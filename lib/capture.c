@@ -1078,6 +1078,8 @@ struct pd_capture_async {
 	struct async_job job;
 	size_t pend_safe;		/* leading entries of rel.pend that may go now */
 	uint64_t jobs, syncs;
+	uint64_t collected;		/* jobs taken back */
+	uint64_t rearm_seen;		/* ->collected when maybe_rearm() last looked */
 };
 
 static void on_release_async(void *arg, uint64_t addr, uint64_t len)
@@ -1277,6 +1279,7 @@ static int collect(struct pd_capture *c, bool wait)
 	free_job(j);
 	a->have_job = a->finished = false;
 	pthread_mutex_unlock(&a->mu);
+	a->collected++;
 	return rc || c->stopped ? -1 : 0;
 }
 
@@ -1323,6 +1326,18 @@ int pd_capture_async_kick(struct pd_capture *c, bool sync_due)
 		return -1;
 	if (!live(c) || a->have_job)
 		return 0;
+	/* No job in flight: the journal and the back end are the front end's
+	 * again, so the engine's own releases and re-arm happen here, as
+	 * pd_capture_commit() makes them on the synchronous path: the CPU and
+	 * HPTE areas once the header copy is durable, and a look at the rearm
+	 * file after each job that released memory (not on every record). */
+	if (early_areas(c))
+		return -1;
+	if (a->rearm_seen != a->collected) {
+		a->rearm_seen = a->collected;
+		if (maybe_rearm(c))
+			return -1;
+	}
 	j = &a->job;
 	n = c->rel.npend;
 	/* Nothing unsaved in the file: every queued release is safe. */

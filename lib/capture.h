@@ -49,6 +49,22 @@
  *    failure's message is kept in ->error.
  *  - The lock (flock on the journal's directory) is held from init to fini:
  *    two captures of one dump never run at once (PD_ERR_BUSY).
+ *  - Re-arming (docs/release-region.md, "rearm"; on unless opts.no_rearm, in
+ *    incremental mode, when the kernel has the rearm file): at begin, the
+ *    vmcore's bytes outside its PT_LOADs (ELF header, program headers,
+ *    notes) are copied to <headers_dir>/vmcore-headers, synced, and
+ *    journaled with their CRC (a "headers" record, synced).  Then the CPU
+ *    and HPTE areas go with the first commit of releases (their content is
+ *    in the notes, now durable), not at the end.  After each commit, when the
+ *    kernel's rearm file reads "ready", the engine journals CRC-32s of a few
+ *    pages of each still-held range ("sample" records) and a "rearm" record,
+ *    syncs, and only then writes 1 to rearm.  A re-arm refused by the kernel
+ *    (or a header copy that cannot be made) is reported to on_rearm and is
+ *    never a failure of the capture; only EIO (the registration failed, the
+ *    kernel is ready again) is tried again, after later commits, up to
+ *    PD_CAPTURE_REARM_TRIES writes in all.
+ *    Re-arming releases nothing, and nothing is released for its sake but
+ *    the CPU and HPTE areas.
  *  - When the kernel ends the dump during the final whole-area releases
  *    (release_region disappears once the last reserved byte is gone), that is
  *    success, not a refused release.
@@ -72,6 +88,7 @@
 #include "page_check.h"
 #include "pd_error.h"
 #include "rangeset.h"
+#include "rearm.h"
 #include "region_map.h"
 #include "releaser.h"
 #include "rr_grammar.h"
@@ -93,6 +110,9 @@ struct pd_capture_async;
 #define PD_CAPTURE_DEFAULT_SYNC_MEMORY ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_BYTES ((uint64_t)32 << 20)
 #define PD_CAPTURE_DEFAULT_SYNC_SECONDS 0.5
+/* Writes of 1 to rearm that fail with EIO (the registration failed after
+ * the invalidation: the kernel is ready again) before re-arming gives up. */
+#define PD_CAPTURE_REARM_TRIES 3
 
 enum pd_capture_mode {
 	PD_CAPTURE_KEEP,	/* nothing is released */
@@ -125,6 +145,15 @@ struct pd_capture_opts {
 	 * remote output (ssh) has no local descriptor: its receiver answers. */
 	int (*checksum)(void *arg, uint64_t off, uint64_t len, uint32_t *crc, struct pd_error *err);
 	void *checksum_arg;
+	bool no_rearm;			/* never re-arm before the dump ends */
+	const char *headers_dir;	/* where the header copy goes; NULL: the
+					 * target's directory */
+	/* Observer of re-arming: @st PD_REARM_ARMED (re-armed now; with @why:
+	 * by an earlier run of this capture), ABSENT
+	 * (this kernel has no rearm file), UNKNOWN (it failed: @why says what
+	 * and what to do; the capture goes on). */
+	void (*on_rearm)(void *arg, enum pd_rearm_state st, const struct pd_error *why);
+	void *on_rearm_arg;
 	/* Observer, after each successful release. */
 	void (*on_release)(void *arg, uint64_t addr, uint64_t len);
 	void *on_release_arg;
@@ -166,6 +195,11 @@ struct pd_capture {
 	bool check_failed;		/* a page's copy differs: ->error says which */
 	struct pd_capture_async *async;	/* the durability worker, or NULL */
 	uint64_t async_jobs, async_syncs;	/* what the worker did (after finish) */
+	bool headers_saved;		/* the header copy is durable and journaled */
+	bool early_areas;		/* CPU and HPTE released at begin */
+	bool rearm_done;		/* re-armed, or given up for this run */
+	bool rearmed;			/* re-armed (this run or an earlier one) */
+	unsigned rearm_tries;		/* writes that failed with EIO */
 	struct pd_error error;
 };
 

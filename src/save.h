@@ -42,6 +42,7 @@ struct save_opts {
 	double net_timeout;
 	bool collector_given, no_release, dry_run, json, no_dmesg, no_page_check, verify;
 	bool sync_inline;		/* fdatasync and check in the read loop (no worker) */
+	bool no_rearm;
 	uint64_t min_release, sync_bytes, sync_memory, page_size;
 	double sync_seconds;
 };
@@ -67,6 +68,10 @@ struct save {
 	bool beyond_done;		/* memory past max_mapnr reported */
 	bool renamed;			/* the complete dump is in place */
 	bool damaged;			/* --verify read the finished dump back damaged */
+	double t_rearmed;		/* re-armed this many seconds after the start; 0 not */
+	const char *rearm;		/* "armed", "absent", "failed", "off", "blocked" */
+	char *earlier;			/* what became of an earlier re-armed dump, or NULL */
+	char earlier_dir[PATH_MAX];	/* its directory, or "" */
 	struct pd_error err;
 	const char *hint;		/* what to do next, on failure */
 };
@@ -81,6 +86,12 @@ int save_fail(struct save *s, const char *hint);
 
 /* save_report.c */
 void save_on_release(void *arg, uint64_t addr, uint64_t len);
+void save_on_rearm(void *arg, enum pd_rearm_state st, const struct pd_error *why);
+
+/* save_rearm.c: an earlier dump re-armed by another boot and left unfinished
+ * (its journal has a rearm record) is finished first, from this boot's
+ * vmcore.  Returns -1 to go on with this boot's dump, or an exit code. */
+int save_earlier_dump(struct save *s);
 void save_summary(struct save *s, bool ok);
 void save_report_failure(struct save *s);
 

@@ -305,7 +305,7 @@ class Rearm(Campaign):
             self.refused(5)
             self.before_rearm()
             for i in range(self.a.crashes):
-                self.second_crash(i, self.rng.uniform(0.0, 0.45))
+                self.second_crash(i, self.rng.uniform(0.0, 0.2))
             self.second_crash(self.a.crashes, self.rng.uniform(0.0, 0.3), corrupt=True)
             # a crash after a re-armed save ended: dump 1 is whole, dump 2 saved as usual
             self.second_crash(self.a.crashes + 1, 60.0)
