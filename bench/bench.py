@@ -21,7 +21,7 @@ each run so that neither run reads the vmcore from memory.
 --ssh: also save through ssh to a private sshd on 127.0.0.1 (tests/net/sshd.sh)
 and report the reserved GiB*s of the ssh save against the local one.
 --threads: also time the save with makedumpfile --num-threads 1 and 2.
---repeat N: N rounds of (stock, phypdump save, phypdump save --sync-inline),
+--repeat N: N rounds of (stock, phypdump save --sync-worker, phypdump save),
 alternated; the table gives each figure's range over the rounds, for the
 durability worker (the default) and the in-line syncs it replaced.
 --scale: the scale table instead (bench-scale): one save per size, with its
@@ -312,7 +312,7 @@ def repeat(sizes, a):
         got = {"worker": [], "inline": []}
         for _ in range(a.repeat):
             base = run_baseline(vm, a.layout, a.level, work)
-            for name, extra in (("worker", []), ("inline", ["--sync-inline"])):
+            for name, extra in (("worker", ["--sync-worker"]), ("inline", [])):
                 pd = run_phypdump(vm, a.layout, a.level, work, extra=extra)
                 got[name].append(figures(base, pd) + (pd["area"] / base["area"], pd["area"], pd["seconds"],
                                                       base["makedumpfile_seconds"], pd["cpu"]))
@@ -327,7 +327,7 @@ def repeat(sizes, a):
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for size, got in rows:
-        for name, label in (("worker", "worker thread"), ("inline", "in the read loop (--sync-inline)")):
+        for name, label in (("worker", "worker thread"), ("inline", "in the read loop (default)")):
             cols = list(zip(*got[name]))
             print(f"| {size} | {label} | " + " | ".join(rng(list(c)) for c in cols) + " |")
 

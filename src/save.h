@@ -41,7 +41,7 @@ struct save_opts {
 	int nssh_opts;
 	double net_timeout;
 	bool collector_given, no_release, dry_run, json, no_dmesg, no_page_check, verify;
-	bool sync_inline;		/* fdatasync and check in the read loop (no worker) */
+	bool sync_worker;		/* fdatasync and check in a worker (--sync-worker) */
 	bool no_rearm;
 	uint64_t min_release, sync_bytes, sync_memory, page_size;
 	double sync_seconds;

@@ -27,8 +27,10 @@ static void save_usage(FILE *f)
 		"                         (default 32M), so that it can go back\n"
 		"  --sync-interval SIZE   fdatasync after SIZE of output at most (default 32M),\n"
 		"                         and half a second after the last sync\n"
-		"  --sync-inline          fdatasync and check pages in the read loop, not in\n"
-		"                         a worker thread beside makedumpfile's stream\n"
+		"  --sync-worker          fdatasync and check pages in a worker thread beside\n"
+		"                         makedumpfile's stream (fast local disks; not the\n"
+		"                         default: see README, \"Syncs off the stream\")\n"
+		"  --sync-inline          fdatasync and check in the read loop (the default)\n"
 		"  --page-size BYTES      page size of the running kernel (default: this system's)\n"
 		"  --root DIR             look for /proc and /sys under DIR (default /)\n"
 		"  --vmcore FILE          the dump to read (default ROOT/proc/vmcore)\n"
@@ -83,6 +85,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "no-dmesg", no_argument, NULL, 'g' },
 		{ "no-page-check", no_argument, NULL, 'P' },
 		{ "sync-inline", no_argument, NULL, 'I' },
+		{ "sync-worker", no_argument, NULL, 'B' },
 		{ "verify", no_argument, NULL, 'V' },
 		{ "no-rearm", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'J' },
@@ -115,7 +118,8 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		case 'D': s->o.dry_run = true; break;
 		case 'g': s->o.no_dmesg = true; break;
 		case 'P': s->o.no_page_check = true; break;
-		case 'I': s->o.sync_inline = true; break;
+		case 'I': s->o.sync_worker = false; break;
+		case 'B': s->o.sync_worker = true; break;
 		case 'V': s->o.verify = true; break;
 		case 'A': s->o.no_rearm = true; break;
 		case 'J': s->o.json = true; break;

@@ -251,7 +251,7 @@ int save_run_collector(struct save *s, char **argv)
 		return save_fail(s, NULL);
 	}
 	s->last_sync = pd_now();
-	if (!s->remote && !at_end_only(s) && !s->o.sync_inline && pd_capture_async_start(&s->cap, &s->err)) {
+	if (!s->remote && !at_end_only(s) && s->o.sync_worker && pd_capture_async_start(&s->cap, &s->err)) {
 		free(buf);
 		pd_collector_kill(&s->col);
 		pd_collector_wait(&s->col, &(struct pd_error){ 0 });
