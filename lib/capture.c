@@ -397,6 +397,7 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 static int final_area(struct pd_capture *c, const struct pd_range *a);
 static int stop_with(struct pd_capture *c, const struct pd_error *e);
 static int maybe_rearm(struct pd_capture *c);
+static int stop_from_parts(struct pd_capture *c);
 
 static void rearm_report(struct pd_capture *c, enum pd_rearm_state st, const struct pd_error *why)
 {
@@ -485,6 +486,19 @@ static int maybe_rearm(struct pd_capture *c)
 		return 0;
 	if (pd_rearm_read_state(c->st.det.rearm, &st, NULL, 0, &e))
 		return rearm_give_up(c, &e), 0;
+	/* Blocked, while runs shorter than --min-release wait to be coalesced:
+	 * they may be what still blocks (on the rig, 256 KiB and 832 KiB runs
+	 * in the boot-memory copy held re-arming to the end of the save).
+	 * They are ready (saved or filtered): release them now and look again.
+	 * Only on the synchronous path, right after a commit that left nothing
+	 * unsynced: with the worker, queued releases may wait on a sync. */
+	if (st == PD_REARM_BLOCKED && !c->async && c->have_ledger && !c->unsaved.n &&
+	    pd_ledger_ready_pfns(&c->ledger)) {
+		if (pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
+			return stop_from_parts(c);
+		if (pd_rearm_read_state(c->st.det.rearm, &st, NULL, 0, &e))
+			return rearm_give_up(c, &e), 0;
+	}
 	if (st == PD_REARM_BLOCKED || st == PD_REARM_ABSENT)
 		return 0;	/* later; absent: the dump ended meanwhile */
 	if (st == PD_REARM_ARMED) {
