@@ -97,16 +97,21 @@ int reserve_is_freed(const struct reserve *r, uint64_t start, uint64_t end)
 	return r->ended || pd_rangeset_intersects(&r->freed, start, end);
 }
 
-/* The page containing addr may be freed by the write [ws, we) if its reserved
- * bytes all lie inside the write. */
-static int page_ok(const struct reserve *r, uint64_t page, uint64_t ws, uint64_t we)
+/* The page at @page may go back once its reserved bytes all lie in released
+ * ranges, this write's or earlier ones' (contract: "A page goes back once none
+ * of its dump bytes is left").  Cost: the area pieces inside one page. */
+static int page_released(const struct reserve *r, uint64_t page)
 {
 	uint64_t pe = page + r->page_size;
+	size_t i;
 
-	if (page < ws && pd_rangeset_intersects(&r->areas, page, ws))
-		return 0;
-	if (pe > we && pd_rangeset_intersects(&r->areas, we, pe))
-		return 0;
+	for (i = pd_rangeset_lower(&r->areas, page); i < r->areas.n && r->areas.iv[i].start < pe; i++) {
+		uint64_t a = r->areas.iv[i].start > page ? r->areas.iv[i].start : page;
+		uint64_t b = r->areas.iv[i].end < pe ? r->areas.iv[i].end : pe;
+
+		if (!pd_rangeset_covers(&r->requested, a, b))
+			return 0;
+	}
 	return 1;
 }
 
@@ -151,8 +156,10 @@ int reserve_release(struct reserve *r, uint64_t addr, uint64_t len, uint64_t *fr
 		return -ENOMEM;
 	first = rdown(addr, ps);
 	last = rdown(end - 1, ps);
-	lo = page_ok(r, first, addr, end) ? first : first + ps;
-	hi = page_ok(r, last, addr, end) ? last + ps : last;
+	/* pages inside the write go; the two at its ends when the rest of their
+	 * reserved bytes went earlier */
+	lo = page_released(r, first) ? first : first + ps;
+	hi = page_released(r, last) ? last + ps : last;
 	if (add_freed(r, lo, hi))
 		return -ENOMEM;
 	if (all_requested(r) && free_everything(r))
@@ -233,11 +240,13 @@ static int next_outside(const struct pd_rangeset *gone, uint64_t *pos, uint64_t 
 	return 1;
 }
 
-/* Next piece of [*pos, end) not in a freed page; 0 when none is left. */
+/* Next piece of [*pos, end) not released; 0 when none is left.  Released
+ * bytes leave the line at once, whether or not their page went back yet
+ * (a page partly released stays reserved, its released bytes unlisted). */
 static int next_piece(const struct reserve *r, uint64_t *pos, uint64_t end,
 		      uint64_t *ps, uint64_t *pe)
 {
-	return next_outside(&r->freed, pos, end, ps, pe);
+	return next_outside(&r->requested, pos, end, ps, pe);
 }
 
 /* First and last byte still reserved in area a; 0 if none. */
@@ -276,7 +285,7 @@ char *reserve_format(const struct reserve *r)
 	size_t d;
 
 	if (r->at_style == RESERVE_AT_SEED && r->ndump > 1 && !r->ended &&
-	    !pd_rangeset_intersects(&r->freed, r->dump[0].addr, r->dump[0].addr + r->dump[0].len)) {
+	    !pd_rangeset_intersects(&r->requested, r->dump[0].addr, r->dump[0].addr + r->dump[0].len)) {
 		/* the seed's form only while another range follows the copy: a lone
 		 * '@'-less range is read as in-place memory by some parsers */
 		for (d = 1; d < r->ndump && use_at; d++) {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reserve: the reserved-memory state of the simulated dump boot, i.e. the kernel
- * side of release_region (../shared/docs/release-region.md, version 1).
+ * side of release_region (docs/release-region.md, the contract of kernel series v2).
  *
  * State: the areas as they were at boot (CPU, HPTE, DUMP ranges; fixed), the
  * union of all accepted write ranges ("requested"), and the freed pages. All three
@@ -9,20 +9,22 @@
  * reserve_release(addr, len):
  *   - len == 0, addr + len overflowing, or any byte of [addr, addr+len) outside
  *     the boot-time areas: -EINVAL and nothing changes.
- *   - Otherwise every page P (page_size, aligned on physical addresses) for which
- *     the reserved bytes of P (P ∩ areas) all lie inside [addr, addr+len) is freed.
- *     Bytes of P outside every area (the gap between CPU area and copy, the fadump
- *     header before the in-place range, memory holes) do not keep P reserved;
- *     reserved bytes of P outside this write do. Already freed pages are skipped,
- *     so a repeated release succeeds and changes nothing.
+ *   - Otherwise the range joins "requested", and every page P (page_size, aligned
+ *     on physical addresses) whose reserved bytes (P ∩ areas) all lie in
+ *     "requested" (this write or earlier ones) is freed. Bytes of P outside every
+ *     area (the gap between CPU area and copy, the fadump header before the
+ *     in-place range, memory holes) do not keep P reserved; unreleased reserved
+ *     bytes of P do. Already freed pages are skipped, so a repeated release
+ *     succeeds and changes nothing.
  *   - Final release: when the accepted writes together cover every area byte,
- *     every page touching an area is freed (also those no single write could
- *     free, e.g. a page shared by the CPU area and the copy) and the dump ends.
+ *     every page touching an area is freed (the rule above has freed them all
+ *     by then; this keeps the end whole should a page be missed) and the dump ends.
  * reserve_release_all(): release_mem; frees everything, the dump ends.
  *
- * reserve_format(): the read line. Each area is listed minus its freed pages:
- *   CPU and HPTE as one pair (the span from the first to the last byte still
- *   reserved; a fully freed area keeps its boot address with length 0); DUMP as
+ * reserve_format(): the read line. Each area is listed minus its released bytes
+ *   ("requested": they leave the line at once, before their page goes back):
+ *   CPU and HPTE as one pair (the span from the first to the last byte not yet
+ *   released; a fully released area keeps its boot address with length 0); DUMP as
  *   every remaining piece in ascending source order, `@src` on relocated pieces.
  *   `@` style: RESERVE_AT_ALWAYS (fadump layout) marks every relocated piece;
  *   RESERVE_AT_SEED (seed layout) prints the seed's form, no `@` at all, while the

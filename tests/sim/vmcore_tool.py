@@ -30,14 +30,21 @@
                                          (default 8), chosen by SEED, the first 8 bytes
                                          in the file are XORed with a non-zero value;
                                          prints the number of pages changed
-  vmcore_tool.py crashcheck OUT DUMP1 BASE LINEFILE
+  vmcore_tool.py crashcheck OUT DUMP1 BASE LINEFILE [LINE0FILE]
                                          check a second crash's vmcore OUT: BASE's notes and
                                          PT_LOADs (paddr, memsz), and at every paddr DUMP1's
                                          byte inside the in-place (no '@') DUMP ranges of the
                                          release_region line in LINEFILE (the held memory;
-                                         an empty file: none), BASE's byte elsewhere. Fails
+                                         an empty file: none), BASE's byte elsewhere. With
+                                         LINE0FILE, the line read before any release: the
+                                         held memory is every page LINEFILE's ranges touch
+                                         (a partly released page is held whole), within
+                                         LINE0FILE's in-place ranges. Fails
                                          unless DUMP1 and BASE differ both in a held page and
                                          in another page (else the check proves nothing)
+  vmcore_tool.py heldbytes LINE0FILE LINEFILE DUMP1
+                                         the number of bytes held as crashcheck counts them
+                                         with LINE0FILE (DUMP1 gives the page size)
   vmcore_tool.py plan ROOT SEED N MAXLEN
                                          releases for a re-arm test on the simulator at
                                          ROOT: 'B addr len' for every range its rearm file
@@ -306,6 +313,35 @@ def held_ranges(linefile):
     return sorted(out)
 
 
+def page_size_of(vmcore):
+    """The simulator's page size for a dump of this machine: 64 KiB on ppc64
+    (EM_PPC64, 21), 4 KiB elsewhere (phypdump-sim's default)."""
+    with open(vmcore, 'rb') as f:
+        eh = f.read(20)
+    machine = struct.unpack_from('>H' if eh[5] == 2 else '<H', eh, 18)[0]
+    return 65536 if machine == 21 else 4096
+
+
+def held_pages(linefile, line0file, ps):
+    """The memory a crash keeps of the held dump: released bytes leave the
+    release_region line at once, but a page goes back only once all its dump
+    bytes are released, so every page the line still touches is held whole,
+    its area bytes (the in-place ranges of the boot line, @line0file) all."""
+    pages = []
+    for s, e in held_ranges(linefile):
+        s, e = s - s % ps, e + (-e) % ps
+        if pages and s <= pages[-1][1]:
+            pages[-1] = (pages[-1][0], max(pages[-1][1], e))
+        else:
+            pages.append((s, e))
+    out = []
+    for a, b in held_ranges(line0file):
+        for s, e in pages:
+            if max(a, s) < min(b, e):
+                out.append((max(a, s), min(b, e)))
+    return sorted(out)
+
+
 def plan(root, seed, n, maxlen):
     import random
     import re
@@ -320,7 +356,7 @@ def plan(root, seed, n, maxlen):
         print('R %#x %#x' % (s, r.randrange(1, min(a + ln - s, maxlen) + 1)))
 
 
-def crashcheck(out, dump1, base, linefile):
+def crashcheck(out, dump1, base, linefile, line0file=None):
     lo, no, _ = parse(out)
     l1, _, _ = parse(dump1)
     lb, nb, _ = parse(base)
@@ -330,7 +366,7 @@ def crashcheck(out, dump1, base, linefile):
     if [(pa, ms) for (pa, ms, fs, off) in lo] != [(pa, ms) for (pa, ms, fs, off) in lb]:
         print('crashcheck: PT_LOADs differ from the base')
         return 1
-    held = held_ranges(linefile)
+    held = held_pages(linefile, line0file, page_size_of(dump1)) if line0file else held_ranges(linefile)
     held_diff = other_diff = total = 0
     chunk = 4 << 20
     with open(out, 'rb') as fo, open(dump1, 'rb') as f1, open(base, 'rb') as fb:
@@ -444,7 +480,10 @@ def main():
         plan(a[1], int(a[2], 0), int(a[3], 0), int(a[4], 0))
         return 0
     if a[0] == 'crashcheck':
-        return crashcheck(a[1], a[2], a[3], a[4])
+        return crashcheck(*a[1:6])
+    if a[0] == 'heldbytes':
+        print(sum(e - s for s, e in held_pages(a[2], a[1], page_size_of(a[3]))))
+        return 0
     if a[0] == 'corpus':
         corpus(a[1])
         return 0
