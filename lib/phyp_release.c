@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,10 @@ struct scan_rec {
 };
 
 struct phyp_release {
+	/* Every call but open and close holds it (see the header's thread
+	 * rule): makedumpfile's worker threads check their reads while the
+	 * main thread reports what it writes. */
+	pthread_mutex_t lock;
 	struct pd_capture cap;
 	uint64_t pfn_bytes;
 	phyp_release_unmap_fn unmap;
@@ -110,6 +115,7 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 		pd_fail(err, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&r->lock, NULL);
 	memset(&co, 0, sizeof(co));
 	co.root = o->root;
 	co.journal = o->journal;
@@ -125,12 +131,14 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 	 * here could not be finished.  Only phypdump save re-arms. */
 	co.no_rearm = true;
 	if (pd_capture_init(&r->cap, &co, err)) {
+		pthread_mutex_destroy(&r->lock);
 		free(r);
 		return NULL;
 	}
 	if (pd_capture_begin(&r->cap, o->target, -1, NULL, err) ||
 	    pd_capture_set_page_size(&r->cap, o->dump_page_size)) {
 		pd_capture_fini(&r->cap);
+		pthread_mutex_destroy(&r->lock);
 		free(r);
 		return NULL;
 	}
@@ -148,11 +156,13 @@ struct phyp_release *phyp_release_open(const struct phyp_release_opts *o, struct
 
 void phyp_release_set_unmap_hook(struct phyp_release *r, phyp_release_unmap_fn fn, void *arg)
 {
+	pthread_mutex_lock(&r->lock);
 	r->unmap = fn;
 	r->unmap_arg = arg;
+	pthread_mutex_unlock(&r->lock);
 }
 
-int phyp_release_scan_begin(struct phyp_release *r, uint64_t start, uint64_t end)
+static int do_scan_begin(struct phyp_release *r, uint64_t start, uint64_t end)
 {
 	size_t i;
 
@@ -192,14 +202,17 @@ int phyp_release_scan_begin(struct phyp_release *r, uint64_t start, uint64_t end
 static int released_read(struct phyp_release *r, uint64_t s, uint64_t e)
 {
 	r->read_refused = true;
-	pd_fail(&r->error, "phyp-release: pfns 0x%" PRIx64 "-0x%" PRIx64
-	 " are read after their memory was released; refusing the read", s, e);
+	/* The first failure's message stays (another thread may be reading
+	 * it): a later refused read adds nothing the writer does not know. */
+	if (!r->error.msg[0])
+		pd_fail(&r->error, "phyp-release: pfns 0x%" PRIx64 "-0x%" PRIx64
+			" are read after their memory was released; refusing the read", s, e);
 	/* Nothing decided so far may be made either. */
 	pd_capture_stop(&r->cap, &r->error);
 	return -1;
 }
 
-int phyp_release_read(struct phyp_release *r, uint64_t paddr, uint64_t len)
+static int do_read(struct phyp_release *r, uint64_t paddr, uint64_t len)
 {
 	uint64_t s, e;
 
@@ -238,7 +251,7 @@ static int unpin_set(struct phyp_release *r, const struct pd_rangeset *set)
 	return 0;
 }
 
-int phyp_release_scan_end(struct phyp_release *r)
+static int do_scan_end(struct phyp_release *r)
 {
 	int rc = 0;
 
@@ -277,7 +290,7 @@ static int difference(struct pd_rangeset *out, const struct pd_rangeset *a,
 	return 0;
 }
 
-int phyp_release_scans_done(struct phyp_release *r, bool rescans)
+static int do_scans_done(struct phyp_release *r, bool rescans)
 {
 	struct pd_rangeset later;
 	size_t k;
@@ -315,7 +328,7 @@ int phyp_release_scans_done(struct phyp_release *r, bool rescans)
 	return rc ? stop_oom(r) : 0;
 }
 
-int phyp_release_excluded(struct phyp_release *r, uint64_t start, uint64_t end)
+static int do_excluded(struct phyp_release *r, uint64_t start, uint64_t end)
 {
 	if (idle(r) || start >= end)
 		return 0;
@@ -326,7 +339,7 @@ int phyp_release_excluded(struct phyp_release *r, uint64_t start, uint64_t end)
 	return r->in_scan ? 0 : commit(r, 0);
 }
 
-int phyp_release_written(struct phyp_release *r, uint64_t start, uint64_t end)
+static int do_written(struct phyp_release *r, uint64_t start, uint64_t end)
 {
 	if (idle(r) || start >= end)
 		return 0;
@@ -338,14 +351,14 @@ int phyp_release_written(struct phyp_release *r, uint64_t start, uint64_t end)
 	return pd_capture_sync_due(&r->cap, 0, UINT64_MAX, 0, HUGE_VAL) ? 1 : 0;
 }
 
-int phyp_release_durable(struct phyp_release *r)
+static int do_durable(struct phyp_release *r)
 {
 	if (idle(r))
 		return 0;
 	return commit(r, pd_capture_durable(&r->cap) ? stop(r) : 0);
 }
 
-int phyp_release_finish(struct phyp_release *r, bool ok)
+static int do_finish(struct phyp_release *r, bool ok)
 {
 	if (r->finished) {
 		if (!r->error.msg[0])
@@ -365,6 +378,57 @@ int phyp_release_finish(struct phyp_release *r, bool ok)
 	return pd_capture_end(&r->cap) ? stop(r) : 0;
 }
 
+/* The public calls: each one whole under the session's lock. */
+#define LOCKED(r, call)							\
+	do {								\
+		int rc_;						\
+									\
+		pthread_mutex_lock(&(r)->lock);				\
+		rc_ = (call);						\
+		pthread_mutex_unlock(&(r)->lock);			\
+		return rc_;						\
+	} while (0)
+
+int phyp_release_scan_begin(struct phyp_release *r, uint64_t start, uint64_t end)
+{
+	LOCKED(r, do_scan_begin(r, start, end));
+}
+
+int phyp_release_read(struct phyp_release *r, uint64_t paddr, uint64_t len)
+{
+	LOCKED(r, do_read(r, paddr, len));
+}
+
+int phyp_release_scan_end(struct phyp_release *r)
+{
+	LOCKED(r, do_scan_end(r));
+}
+
+int phyp_release_scans_done(struct phyp_release *r, bool rescans)
+{
+	LOCKED(r, do_scans_done(r, rescans));
+}
+
+int phyp_release_excluded(struct phyp_release *r, uint64_t start, uint64_t end)
+{
+	LOCKED(r, do_excluded(r, start, end));
+}
+
+int phyp_release_written(struct phyp_release *r, uint64_t start, uint64_t end)
+{
+	LOCKED(r, do_written(r, start, end));
+}
+
+int phyp_release_durable(struct phyp_release *r)
+{
+	LOCKED(r, do_durable(r));
+}
+
+int phyp_release_finish(struct phyp_release *r, bool ok)
+{
+	LOCKED(r, do_finish(r, ok));
+}
+
 void phyp_release_close(struct phyp_release *r)
 {
 	size_t k;
@@ -377,16 +441,28 @@ void phyp_release_close(struct phyp_release *r)
 	}
 	free(r->scans);
 	pd_capture_fini(&r->cap);
+	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
 
+/* The message is written once, under the lock, and never changes after:
+ * the pointer may be read once the lock is dropped. */
 const char *phyp_release_error(const struct phyp_release *r)
 {
-	return r->error.msg;
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->lock;
+	const char *msg;
+
+	pthread_mutex_lock(lock);
+	msg = r->error.msg;
+	pthread_mutex_unlock(lock);
+	return msg;
 }
 
 void phyp_release_stats(const struct phyp_release *r, struct phyp_release_stats *st)
 {
+	pthread_mutex_t *lock = (pthread_mutex_t *)&r->lock;
+
+	pthread_mutex_lock(lock);
 	memset(st, 0, sizeof(*st));
 	st->excluded_pfns = r->excluded_pfns;
 	st->written_pfns = r->written_pfns;
@@ -396,6 +472,7 @@ void phyp_release_stats(const struct phyp_release *r, struct phyp_release_stats 
 	st->scans = r->nscan;
 	st->rescans = r->nrescan;
 	st->stopped = pd_capture_stopped(&r->cap) || r->read_refused;
+	pthread_mutex_unlock(lock);
 }
 
 const char *phyp_release_journal_path(const struct phyp_release *r)

@@ -25,6 +25,12 @@ LIBPD_SAN  := $(BUILD)/san/libphypdump.a
 UNIT_SRCS  := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_SAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/san/tests/%)
+# The tests that call the library from several threads, also under
+# ThreadSanitizer (a build of its own: TSan does not mix with ASan).
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LIB_TSAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/tsan/%.o)
+LIBPD_TSAN := $(BUILD)/tsan/libphypdump.a
+UNIT_TSAN_BINS := $(BUILD)/tsan/tests/test_phyp_release
 
 FUZZ_SRCS  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_LIB_SRCS := $(filter-out tests/fuzz/fuzz_sim_%,$(FUZZ_SRCS))
@@ -49,11 +55,20 @@ $(BUILD)/san/%.o: %.c $(wildcard lib/*.h src/*.h)
 	@$(if $(Q),echo "  CC san  $<")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
 
+$(BUILD)/tsan/%.o: %.c $(wildcard lib/*.h src/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC tsan $<")
+	$(Q)$(CC) $(CFLAGS) $(TSAN_FLAGS) -c $< -o $@
+
 $(LIBPD): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
 $(LIBPD_SAN): $(LIB_SAN_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)$(AR) rcs $@ $^
+
+$(LIBPD_TSAN): $(LIB_TSAN_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)$(AR) rcs $@ $^
 
@@ -72,6 +87,10 @@ $(BUILD)/san/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD_SAN)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_SAN) $(LIB_LDLIBS)
 
+$(BUILD)/tsan/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBPD_TSAN)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(TSAN_FLAGS) -Itests/unit -o $@ $< $(LIBPD_TSAN) $(LIB_LDLIBS)
+
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRCS) $(LIB_LDLIBS)
@@ -80,9 +99,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
 check-unit: $(UNIT_BINS)
 	@bash tests/unit/run-all "unit" $(UNIT_BINS)
 
-check-unit-san: $(UNIT_SAN_BINS)
+check-unit-san: $(UNIT_SAN_BINS) $(UNIT_TSAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  bash tests/unit/run-all "unit-san" $(UNIT_SAN_BINS)
+	  TSAN_OPTIONS=halt_on_error=1 \
+	  bash tests/unit/run-all "unit-san" $(UNIT_SAN_BINS) $(UNIT_TSAN_BINS)
 
 # Smoke: every lib fuzz target over its corpus plus FUZZ_SECONDS of fuzzing.
 check-fuzz: $(FUZZ_BINS)

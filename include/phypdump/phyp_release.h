@@ -62,6 +62,30 @@
  *    returns -1.
  *  - finish(r, false) releases nothing more.  finish() may be called once;
  *    phyp_release_close() frees everything (after finish, or instead of it).
+ *
+ * Threads (makedumpfile --num-threads):
+ *  - Every call but open() and close() may be made from any thread, also
+ *    at the same time: each one runs whole under the session's mutex, so
+ *    calls are serialized in some order.  open() and close() must not
+ *    overlap any other call on the session.
+ *  - The library cannot know which thread will read a page next; what a
+ *    call reports is what has happened when it is made.  So the writer
+ *    reports written() only once the page's data is in its write cache,
+ *    which is after the worker that read it has finished reading it (in
+ *    makedumpfile the main thread, in pfn order), and calls durable() only
+ *    once every page it reported written is in the file and fdatasync'ed.
+ *    A page read ahead by a worker and not yet handed to the writer is
+ *    not written: it cannot go back.  A page must be read before it is
+ *    reported written, excluded pages are never read after the scan that
+ *    excluded them, and scans (scan_begin..scan_end, with their reads)
+ *    must not overlap one another: pins are taken for the scan in
+ *    progress, whichever thread reads.
+ *  - The unmap hook runs with the mutex held, in the thread whose call
+ *    decided the release: it must not call back into the session, and it
+ *    must drop every thread's mappings of the run (the threads may be
+ *    reading other pages meanwhile; none of them reads this run again).
+ *  - phyp_release_error()'s message is written once, at the first failure,
+ *    and never changes: it may be read from any thread.
  */
 #ifndef PD_PHYP_RELEASE_H
 #define PD_PHYP_RELEASE_H

@@ -5,6 +5,9 @@
  * written pages only once durable, and in several cycles written pages go
  * back cycle by cycle as their last metadata reader is done. */
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -606,6 +609,194 @@ static void refusals(void)
 	CHECK_STR_CONTAINS(err.msg, "powers of two");
 }
 
+/* makedumpfile --num-threads: worker threads read the pages (each its
+ * share, ahead of the writer by a bounded buffer) while the main thread
+ * reports them written in pfn order and syncs; another thread polls the
+ * stats.  Run under ASan and TSan (check-unit-san): the facade must be
+ * safe to call from all of them at once. */
+#define MT_WORKERS 4
+#define MT_PFNS 0x8000u		/* dumpable; 0x8000..0x10000 excluded */
+#define MT_AHEAD 64u		/* pages a worker may read ahead of the writer */
+
+struct mt {
+	struct phyp_release *r;
+	atomic_uint read_done[MT_PFNS];
+	atomic_uint writer_at;		/* pfns reported written */
+	atomic_uint refused;		/* reads that returned -1 */
+	atomic_int in_hook;
+	atomic_bool nested, stop_polling;
+	struct seen w;
+	unsigned worker;
+};
+
+static struct mt mt;
+
+static void on_unmap_mt(void *arg, uint64_t s, uint64_t e)
+{
+	if (atomic_fetch_add(&mt.in_hook, 1) != 0)
+		atomic_store(&mt.nested, true);
+	on_unmap(arg, s, e);
+	atomic_fetch_sub(&mt.in_hook, 1);
+}
+
+struct worker_arg {
+	unsigned idx;
+	uint64_t first, end, step;
+	bool expect_refused;
+	unsigned ok, refused;
+};
+
+static void *mt_worker(void *p)
+{
+	struct worker_arg *a = p;
+
+	for (uint64_t pfn = a->first; pfn < a->end; pfn += a->step) {
+		while (pfn >= atomic_load(&mt.writer_at) + MT_AHEAD)
+			sched_yield();
+		if (phyp_release_read(mt.r, pfn * PG, PG))
+			atomic_fetch_add(&mt.refused, 1);
+		atomic_store(&mt.read_done[pfn], 1);
+	}
+	return NULL;
+}
+
+static void *mt_poller(void *p)
+{
+	struct phyp_release_stats st;
+	uint64_t last = 0;
+	bool *ok = p;
+
+	while (!atomic_load(&mt.stop_polling)) {
+		phyp_release_stats(mt.r, &st);
+		if (st.released_bytes < last || phyp_release_error(mt.r)[0])
+			*ok = false;	/* never shrinks; no failure */
+		last = st.released_bytes;
+		sched_yield();
+	}
+	return NULL;
+}
+
+/* Threads that all read at once, some of it released memory. */
+static void *mt_racer(void *p)
+{
+	struct worker_arg *a = p;
+
+	for (uint64_t pfn = a->first; pfn < a->end; pfn += a->step) {
+		if (phyp_release_read(mt.r, pfn * PG, PG))
+			a->refused++;
+		else
+			a->ok++;
+	}
+	return NULL;
+}
+
+/* A fresh session, one cycle scanned (a metadata read, [xs, xe)
+ * excluded): what makedumpfile has done when its threads start. */
+static bool mt_open(uint64_t xs, uint64_t xe)
+{
+	struct pd_error err;
+
+	fresh_root();
+	memset(&mt, 0, sizeof(mt));
+	mt.r = open_min(PG, &mt.w, NULL, &err);
+	CHECK(mt.r != NULL);
+	if (!mt.r)
+		return false;
+	phyp_release_set_unmap_hook(mt.r, on_unmap_mt, &mt.w);
+	CHECK(phyp_release_scan_begin(mt.r, 0, 0x10000) == 0);
+	CHECK(phyp_release_read(mt.r, 0x100 * PG, 0x10 * PG) == 0);
+	CHECK(phyp_release_excluded(mt.r, xs, xe) == 0);
+	CHECK(phyp_release_scan_end(mt.r) == 0);
+	CHECK(phyp_release_scans_done(mt.r, false) == 0);
+	return true;
+}
+
+static void threads(void)
+{
+	struct worker_arg args[MT_WORKERS];
+	pthread_t tid[MT_WORKERS], poller;
+	struct phyp_release_stats st;
+	char jpath[300];
+	unsigned syncs = 0, i;
+	bool poll_ok = true;
+	uint64_t pfn;
+
+	sync_pfns = 0x1000;	/* 8 syncs */
+	path_of(jpath, sizeof(jpath), "var/lib/phypdump/journal");
+	if (!mt_open(MT_PFNS, 0x10000))
+		return;
+	CHECK(released(&mt.w, MT_PFNS, 0x10000) && untouched(&mt.w, 0, MT_PFNS));
+
+	CHECK(pthread_create(&poller, NULL, mt_poller, &poll_ok) == 0);
+	for (i = 0; i < MT_WORKERS; i++) {
+		args[i] = (struct worker_arg){ .idx = i, .first = i, .end = MT_PFNS,
+					       .step = MT_WORKERS };
+		CHECK(pthread_create(&tid[i], NULL, mt_worker, &args[i]) == 0);
+	}
+	/* The writer: in pfn order, each page once its worker has read it. */
+	for (pfn = 0; pfn < MT_PFNS; pfn++) {
+		int rc;
+
+		while (!atomic_load(&mt.read_done[pfn]))
+			sched_yield();
+		rc = phyp_release_written(mt.r, pfn, pfn + 1);
+		atomic_store(&mt.writer_at, (unsigned)pfn + 1);
+		if (rc == 1) {
+			/* Nothing unsynced has gone back, read ahead or not. */
+			CHECK(untouched(&mt.w, pfn + 1 - sync_pfns, pfn + 1));
+			CHECK(phyp_release_durable(mt.r) == 0);
+			CHECK(released(&mt.w, 0, pfn + 1));
+			CHECK(untouched(&mt.w, pfn + 1, MT_PFNS));
+			syncs++;
+		}
+	}
+	for (i = 0; i < MT_WORKERS; i++)
+		CHECK(pthread_join(tid[i], NULL) == 0);
+	atomic_store(&mt.stop_polling, true);
+	CHECK(pthread_join(poller, NULL) == 0);
+	CHECK(poll_ok);
+	CHECK_EQ_U64(atomic_load(&mt.refused), 0);
+	CHECK_EQ_U64(syncs, MT_PFNS / sync_pfns);
+	CHECK(released(&mt.w, 0, 0x10000) && !mt.w.overlap);
+	CHECK(!atomic_load(&mt.nested));
+	CHECK(journal_matches(jpath, &mt.w));
+	phyp_release_stats(mt.r, &st);
+	CHECK_EQ_U64(st.written_pfns, MT_PFNS);
+	CHECK(phyp_release_finish(mt.r, true) == 0);
+	CHECK(mt.w.everything && !st.stopped);
+	phyp_release_close(mt.r);
+	pd_rangeset_free(&mt.w.pfns);
+
+	/* Reads of released memory from several threads at once: each one
+	 * refused, nothing more goes back, one stable message. */
+	if (!mt_open(0x3000, 0x4000))
+		return;
+	CHECK(released(&mt.w, 0x3000, 0x4000));
+	for (i = 0; i < MT_WORKERS; i++) {
+		/* each thread: 0x2f00..0x3100, its share: 0x100 kept, 0x100 released */
+		args[i] = (struct worker_arg){ .idx = i, .first = 0x2f00 + i, .end = 0x3100,
+					       .step = MT_WORKERS };
+		CHECK(pthread_create(&tid[i], NULL, mt_racer, &args[i]) == 0);
+	}
+	CHECK(phyp_release_written(mt.r, 0, 0x1000) >= 0);	/* the writer meanwhile */
+	CHECK(phyp_release_durable(mt.r) == 0);
+	for (i = 0; i < MT_WORKERS; i++) {
+		CHECK(pthread_join(tid[i], NULL) == 0);
+		CHECK_EQ_U64(args[i].ok, 0x100 / MT_WORKERS);
+		CHECK_EQ_U64(args[i].refused, 0x100 / MT_WORKERS);
+	}
+	CHECK_STR_CONTAINS(phyp_release_error(mt.r), "read after their memory was released");
+	CHECK(phyp_release_written(mt.r, 0x1000, 0x3000) == 0);
+	CHECK(phyp_release_durable(mt.r) == 0);
+	CHECK(untouched(&mt.w, 0x1000, 0x3000));	/* stopped: nothing more */
+	CHECK(phyp_release_finish(mt.r, true) == -1);
+	CHECK(!mt.w.everything);
+	phyp_release_stats(mt.r, &st);
+	CHECK(st.stopped);
+	phyp_release_close(mt.r);
+	pd_rangeset_free(&mt.w.pfns);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -619,6 +810,7 @@ int main(void)
 	dump_ends_early();
 	page_sizes();
 	refusals();
+	threads();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	CHECK(system(cmd) == 0);
 	return unit_report("phyp_release");
