@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* print_info.h (test host): phyp.c includes it; what it uses is in makedumpfile.h. */
