@@ -6,7 +6,8 @@
  * uncompressed dump (`makedumpfile -d LEVEL`, no -l/-c).
  *
  * Usage: mdf-host [--phyp-release[=RR]] [--phyp-journal=FILE] [-f]
- *                 [--cycles N] [--pause-after N] [--timeline FILE]
+ *                 [--cycles N] [--threads N] [--pause-after N] [--reread-at I]
+ *                 [--timeline FILE]
  *                 REF VMCORE DUMPFILE
  *
  * REF is stock makedumpfile's uncompressed dump of the pristine vmcore.  It
@@ -27,16 +28,26 @@
  * failure.  A scan reads, as makedumpfile's reads kernel metadata, a few
  * dumpable pages of its own cycle and of the first cycle (so that, with
  * several cycles, pages of a written cycle stay pinned by later scans).
+ * --threads N is makedumpfile's --num-threads N: N workers read each
+ * cycle's pages ahead (phyp_read() in each worker, as read_pfn_parallel()
+ * does), the main thread takes them in pfn order, reports each written
+ * once it is in the write cache, and stops waiting when
+ * phyp_read_refused() says a worker was refused.
  *
  * With --timeline (the simulator's), it prints how many releases the
  * simulator had seen before the first page was written and before
  * phyp_close(TRUE): "releases before the first write: N", "releases
  * before the end: N".  --pause-after N stops (for a SIGKILL) once N pages
- * are written, after printing "paused after N pages".
+ * are written, after printing "paused after N pages".  --reread-at I
+ * makes the reader of each cycle's I-th page (a worker with --threads)
+ * read the cycle's first page instead, once more: a bug the library must
+ * refuse once that page went back (the dump then fails, with no wait).
  * Exit 0 when the dump is complete, 1 otherwise (messages on stderr).
  */
 #include <elf.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <time.h>
 
 #include "makedumpfile.h"
 #include "phyp.h"
@@ -134,6 +145,103 @@ static int read_page(mdf_pfn_t pfn, unsigned char *buf)
 		}
 	}
 	return TRUE;
+}
+
+/* --- --threads: workers read ahead, the main thread takes pages in order --- */
+#define SLOTS 64
+static struct readers {
+	const mdf_pfn_t *pfns;
+	uint64_t n, next, consumed;	/* next and consumed: atomic */
+	int state[SLOTS];		/* 0 free, 1 read, -1 read failed (atomic) */
+	int stop;			/* atomic */
+	unsigned char *buf;		/* SLOTS pages */
+	pthread_t tid[16];
+	int nthreads, started;
+} rd;
+static uint64_t reread_at = UINT64_MAX;
+
+/* A wait for another thread: a short sleep, not makedumpfile's spin, so that
+ * on a machine with few cores the simulator's daemon gets the CPU. */
+static void wait_a_little(void)
+{
+	struct timespec ts = { 0, 20000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Which pfn the reader of the i-th page of the cycle reads (--reread-at). */
+static mdf_pfn_t pfn_to_read(const mdf_pfn_t *pfns, uint64_t i)
+{
+	return pfns[i == reread_at ? 0 : i];
+}
+
+static void *reader(void *arg)
+{
+	size_t ps = (size_t)info->page_size;
+	uint64_t i;
+
+	(void)arg;
+	while ((i = __atomic_fetch_add(&rd.next, 1, __ATOMIC_SEQ_CST)) < rd.n) {
+		int ok;
+
+		/* the slot's page of the previous round must have been taken */
+		while (i >= __atomic_load_n(&rd.consumed, __ATOMIC_SEQ_CST) + SLOTS) {
+			if (__atomic_load_n(&rd.stop, __ATOMIC_SEQ_CST))
+				return NULL;
+			wait_a_little();
+		}
+		ok = read_page(pfn_to_read(rd.pfns, i), rd.buf + (i % SLOTS) * ps);
+		__atomic_store_n(&rd.state[i % SLOTS], ok ? 1 : -1, __ATOMIC_SEQ_CST);
+		if (!ok)
+			return NULL;
+	}
+	return NULL;
+}
+
+static int readers_start(const mdf_pfn_t *pfns, uint64_t n)
+{
+	int k;
+
+	rd.pfns = pfns;
+	rd.n = n;
+	rd.next = rd.consumed = 0;
+	rd.stop = 0;
+	memset(rd.state, 0, sizeof(rd.state));
+	for (k = 0; k < rd.nthreads; k++)
+		if (pthread_create(&rd.tid[k], NULL, reader, NULL))
+			break;
+	rd.started = k;
+	return k == rd.nthreads;
+}
+
+static void readers_stop(void)
+{
+	int k;
+
+	__atomic_store_n(&rd.stop, 1, __ATOMIC_SEQ_CST);
+	for (k = 0; k < rd.started; k++)
+		pthread_join(rd.tid[k], NULL);
+	rd.started = 0;
+}
+
+/* The i-th page of the cycle, once its worker has read it; NULL when a
+ * worker was refused or failed. */
+static unsigned char *readers_take(uint64_t i)
+{
+	int st;
+
+	while (!(st = __atomic_load_n(&rd.state[i % SLOTS], __ATOMIC_SEQ_CST))) {
+		if (phyp_read_refused())
+			return NULL;
+		wait_a_little();
+	}
+	return st > 0 ? rd.buf + (i % SLOTS) * (size_t)info->page_size : NULL;
+}
+
+static void readers_done(uint64_t i)
+{
+	__atomic_store_n(&rd.state[i % SLOTS], 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&rd.consumed, i + 1, __ATOMIC_SEQ_CST);
 }
 
 /* --- what phyp.c calls in makedumpfile --- */
@@ -319,7 +427,8 @@ static int scan(struct ref *r, struct cycle *c, mdf_pfn_t per, unsigned char *bu
 static void usage(void)
 {
 	fprintf(stderr, "usage: mdf-host [--phyp-release[=RR]] [--phyp-journal=FILE] [-f] "
-			"[--cycles N] [--pause-after N] [--timeline FILE] REF VMCORE DUMPFILE\n");
+			"[--cycles N] [--threads N] [--pause-after N] [--reread-at I] "
+			"[--timeline FILE] REF VMCORE DUMPFILE\n");
 	exit(2);
 }
 
@@ -329,12 +438,16 @@ int main(int argc, char **argv)
 		{ "phyp-release", optional_argument, NULL, 'R' },
 		{ "phyp-journal", required_argument, NULL, 'J' },
 		{ "cycles", required_argument, NULL, 'C' },
+		{ "threads", required_argument, NULL, 'N' },
+		{ "reread-at", required_argument, NULL, 'I' },
 		{ "pause-after", required_argument, NULL, 'P' },
 		{ "timeline", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cache_data cd_header = { 0 }, cd_page = { 0 };
-	unsigned char *page = NULL, *zero = NULL;
+	unsigned char *page = NULL, *zero = NULL, *buf;
+	mdf_pfn_t *pfns = NULL;
+	uint64_t i, n;
 	unsigned long long pause_after = ULLONG_MAX, pages = 0;
 	unsigned long ncycles = 1;
 	mdf_pfn_t per, pfn;
@@ -352,12 +465,15 @@ int main(int argc, char **argv)
 		case 'J': info->name_phyp_journal = optarg; break;
 		case 'f': info->flag_force = TRUE; break;
 		case 'C': ncycles = strtoul(optarg, NULL, 0); break;
+		case 'N': rd.nthreads = (int)strtol(optarg, NULL, 0); break;
+		case 'I': reread_at = strtoull(optarg, NULL, 0); break;
 		case 'P': pause_after = strtoull(optarg, NULL, 0); break;
 		case 'T': timeline = optarg; break;
 		default: usage();
 		}
 	}
-	if (argc - optind != 3 || !ncycles)
+	if (argc - optind != 3 || !ncycles || rd.nthreads < 0 ||
+	    rd.nthreads > (int)(sizeof(rd.tid) / sizeof(rd.tid[0])))
 		usage();
 	info->name_memory = argv[optind + 1];
 	info->name_dumpfile = argv[optind + 2];
@@ -387,9 +503,11 @@ int main(int argc, char **argv)
 	cd_header.buf_size = cd_page.buf_size = 256 * 1024;
 	cd_header.buf = malloc(cd_header.buf_size);
 	cd_page.buf = malloc(cd_page.buf_size);
-	if (!page || !zero || !cd_header.buf || !cd_page.buf)
-		goto out;
 	per = ((r.max_mapnr + ncycles - 1) / ncycles + 7) & ~7ULL;
+	pfns = malloc(per * sizeof(*pfns));
+	rd.buf = malloc(SLOTS * (size_t)info->page_size);
+	if (!page || !zero || !cd_header.buf || !cd_page.buf || !pfns || !rd.buf)
+		goto out;
 
 	/* create_dump_bitmap(): the first pass */
 	for (c = 0; c * per < r.max_mapnr; c++) {
@@ -420,28 +538,37 @@ int main(int argc, char **argv)
 
 		if (ncycles > 1 && !scan(&r, &cy, per, page))	/* the rescan */
 			goto out;
-		for (pfn = cy.start_pfn; pfn < cy.end_pfn; pfn++) {
+		for (pfn = cy.start_pfn, n = 0; pfn < cy.end_pfn; pfn++)
+			if (is_dumpable(&r.bm2, pfn, &cy))
+				pfns[n++] = pfn;
+		if (rd.nthreads && !readers_start(pfns, n))
+			goto out;
+		for (i = 0; i < n; i++) {
 			/* page_desc_t: offset, size, flags (0: stored as is), page_flags */
 			uint64_t pd[3] = { offset_data, (uint64_t)info->page_size, 0 };
 
-			if (!is_dumpable(&r.bm2, pfn, &cy))
-				continue;
+			pfn = pfns[i];
 			if (first_write) {
 				printf("releases before the first write: %lu\n", timeline_releases());
 				first_write = FALSE;
 			}
-			if (!read_page(pfn, page))
+			buf = rd.nthreads ? readers_take(i) :
+			      read_page(pfn_to_read(pfns, i), page) ? page : NULL;
+			if (!buf)
 				goto out;
 			if ((r.dump_level & DL_EXCLUDE_ZERO) &&
-			    !memcmp(page, zero, (size_t)info->page_size)) {
+			    !memcmp(buf, zero, (size_t)info->page_size)) {
 				if (!write_cache(&cd_header, pd_zero, PAGE_DESC_SIZE))
 					goto out;
 			} else {
 				if (!write_cache(&cd_header, pd, PAGE_DESC_SIZE) ||
-				    !write_cache(&cd_page, page, (size_t)info->page_size))
+				    !write_cache(&cd_page, buf, (size_t)info->page_size))
 					goto out;
 				offset_data += (uint64_t)info->page_size;
 			}
+			if (rd.nthreads)
+				readers_done(i);
+			/* in pfn order, once its worker has read it */
 			if (!phyp_written(pfn, &cd_header, &cd_page))
 				goto out;
 			if (++pages == pause_after) {
@@ -450,6 +577,7 @@ int main(int argc, char **argv)
 				pause();
 			}
 		}
+		readers_stop();	/* joined before the next cycle's rescan */
 		/* write_kdump_pages_and_bitmap_cyclic(): each cycle's end */
 		if (!phyp_sync(&cd_header, &cd_page))
 			goto out;
@@ -465,6 +593,7 @@ int main(int argc, char **argv)
 	phyp_close(TRUE);
 	return 0;
 out:
+	readers_stop();
 	fflush(stdout);
 	phyp_close(FALSE);
 	return 1;
