@@ -7,7 +7,7 @@
  *
  * Usage: mdf-host [--phyp-release[=RR]] [--phyp-journal=FILE] [-f]
  *                 [--cycles N] [--threads N] [--pause-after N] [--reread-at I]
- *                 [--timeline FILE]
+ *                 [--timeline FILE] [--mode MODE]
  *                 REF VMCORE DUMPFILE
  *
  * REF is stock makedumpfile's uncompressed dump of the pristine vmcore.  It
@@ -42,9 +42,13 @@
  * makes the reader of each cycle's I-th page (a worker with --threads)
  * read the cycle's first page instead, once more: a bug the library must
  * refuse once that page went back (the dump then fails, with no wait).
+ * --mode sets the flag of a makedumpfile option that --phyp-release
+ * refuses: elf (-E), split (--split), flatten (-F), dry-run, dmesg
+ * (--dump-dmesg), mem-usage, refiltering (a dump file as input), sadump.
  * Exit 0 when the dump is complete, 1 otherwise (messages on stderr).
  */
 #include <elf.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <time.h>
@@ -386,6 +390,32 @@ bad:
 	return -1;
 }
 
+/* --mode NAME: set the flag of that makedumpfile option. */
+static int set_mode(const char *name)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} modes[] = {
+		{ "elf", offsetof(struct DumpInfo, flag_elf_dumpfile) },
+		{ "split", offsetof(struct DumpInfo, flag_split) },
+		{ "flatten", offsetof(struct DumpInfo, flag_flatten) },
+		{ "dry-run", offsetof(struct DumpInfo, flag_dry_run) },
+		{ "dmesg", offsetof(struct DumpInfo, flag_dmesg) },
+		{ "mem-usage", offsetof(struct DumpInfo, flag_mem_usage) },
+		{ "refiltering", offsetof(struct DumpInfo, flag_refiltering) },
+		{ "sadump", offsetof(struct DumpInfo, flag_sadump) },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++)
+		if (!strcmp(name, modes[k].name)) {
+			*(int *)((char *)info + modes[k].off) = TRUE;
+			return 0;
+		}
+	return -1;
+}
+
 /* --- the run --- */
 static const char *timeline;
 
@@ -428,7 +458,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mdf-host [--phyp-release[=RR]] [--phyp-journal=FILE] [-f] "
 			"[--cycles N] [--threads N] [--pause-after N] [--reread-at I] "
-			"[--timeline FILE] REF VMCORE DUMPFILE\n");
+			"[--timeline FILE] [--mode MODE] REF VMCORE DUMPFILE\n");
 	exit(2);
 }
 
@@ -440,6 +470,7 @@ int main(int argc, char **argv)
 		{ "cycles", required_argument, NULL, 'C' },
 		{ "threads", required_argument, NULL, 'N' },
 		{ "reread-at", required_argument, NULL, 'I' },
+		{ "mode", required_argument, NULL, 'M' },
 		{ "pause-after", required_argument, NULL, 'P' },
 		{ "timeline", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
@@ -467,6 +498,7 @@ int main(int argc, char **argv)
 		case 'C': ncycles = strtoul(optarg, NULL, 0); break;
 		case 'N': rd.nthreads = (int)strtol(optarg, NULL, 0); break;
 		case 'I': reread_at = strtoull(optarg, NULL, 0); break;
+		case 'M': if (set_mode(optarg) < 0) usage(); break;
 		case 'P': pause_after = strtoull(optarg, NULL, 0); break;
 		case 'T': timeline = optarg; break;
 		default: usage();
