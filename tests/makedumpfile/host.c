@@ -484,7 +484,7 @@ int main(int argc, char **argv)
 	mdf_pfn_t per, pfn;
 	uint64_t offset_data;
 	struct ref r = { 0 };
-	int opt, first_write = TRUE;
+	int opt, first_write = TRUE, ret = 1;
 	unsigned long c;
 
 	while ((opt = getopt_long(argc, argv, "f", opts, NULL)) != -1) {
@@ -623,10 +623,21 @@ int main(int argc, char **argv)
 	printf("releases before the end: %lu\n", timeline_releases());
 	printf("unmap calls: %lu\n", unmaps);
 	phyp_close(TRUE);
-	return 0;
+	ret = 0;
+	goto end;
 out:
 	readers_stop();
 	fflush(stdout);
 	phyp_close(FALSE);
-	return 1;
+end:
+	free(rd.buf);
+	free(pfns);
+	free(cd_page.buf);
+	free(cd_header.buf);
+	free(zero);
+	free(page);
+	free(r.prefix);
+	if (info->fd_memory >= 0)
+		close(info->fd_memory);
+	return ret;
 }
