@@ -16,20 +16,28 @@ two runs each, alternated.  The page cache is dropped before
 each run so that neither run reads the vmcore from memory.
 
   bench.py [--size 512M] [--size 8G] [--layout fadump|seed] [--level 31]
-           [--svg FILE] [--demo] [--ssh] [--threads]
+           [--svg FILE] [--demo] [--ssh] [--threads] [--patched MAKEDUMPFILE]
 
 --ssh: also save through ssh to a private sshd on 127.0.0.1 (tests/net/sshd.sh)
 and report the reserved GiB*s of the ssh save against the local one.
 --threads: also time the save with makedumpfile --num-threads 1 and 2.
 --repeat N: N rounds of (stock, phypdump save --sync-worker, phypdump save),
 alternated; the table gives each figure's range over the rounds, for the
-durability worker (the default) and the in-line syncs it replaced.
+durability worker (--sync-worker) and the in-line syncs (the default).
 --scale: the scale table instead (bench-scale): one save per size, with its
 peak RSS, journal size, release writes and time.
+--patched MAKEDUMPFILE: also run a makedumpfile built with the series of
+makedumpfile-patches/ (by hand, see its README: this project never builds
+makedumpfile) with --phyp-release, and with --num-threads 2 on the first
+size: its reserved GiB*s against the ideal of its own run (the scan and
+copy times it prints at --message-level 31), its time to 90%, its wall time
+against stock makedumpfile alone, and whether its dump equals stock
+makedumpfile's.
 """
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -169,7 +177,7 @@ def when(pts, frac):
     return pts[-1][0]
 
 
-def run_baseline(vmcore, layout, level, work):
+def run_baseline(vmcore, layout, level, work, keep=False):
     tl = os.path.join(work, "baseline.jsonl")
     sim = Sim(vmcore, layout, tl)
     out = os.path.join(work, "baseline.kdump")
@@ -189,7 +197,8 @@ def run_baseline(vmcore, layout, level, work):
         t1 = time.monotonic()
     finally:
         sim.close()
-    os.unlink(out)
+    if not keep:
+        os.unlink(out)
     pts = curve(tl, t0, t1)
     return {"seconds": t1 - t0, "makedumpfile_seconds": t_mdf - t0, "saved_seconds": t_sync - t0,
             "curve": pts, "area": area(pts)}
@@ -232,6 +241,41 @@ def run_phypdump(vmcore, layout, level, work, show_progress=False, extra=(), col
     # than wall time on a shared machine).
     cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary, "cpu": cpu}
+
+
+def run_patched(mdf, vmcore, layout, level, work, page_size, threads=0):
+    """A makedumpfile with the series' --phyp-release, on the simulator: its
+    curve, and the summary ideal() needs, from what it prints at message
+    level 31 (STEP lines: the copy's time; the page counts: the pages
+    written, zero pages included, as phypdump counts them)."""
+    tl = os.path.join(work, "patched.jsonl")
+    out = os.path.join(work, "patched.kdump")
+    journal = os.path.join(work, "patched.journal")
+    sim = Sim(vmcore, layout, tl)
+    cmd = [mdf, "-l", "-d", str(level), "--message-level", "31",
+           "--phyp-release=" + os.path.join(sim.mnt, "sys/kernel/fadump/release_region"),
+           "--phyp-journal=" + journal]
+    if threads:
+        cmd += ["--num-threads", str(threads)]
+    cmd += [os.path.join(sim.mnt, "proc/vmcore"), out]
+    try:
+        drop_caches()
+        t0 = time.monotonic()
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        t1 = time.monotonic()
+    finally:
+        sim.close()
+    if p.returncode:
+        raise SystemExit(f"bench: the patched makedumpfile failed: {p.stdout.strip()[-400:]}")
+    copy = sum(float(x) for x in re.findall(r"STEP \[Copying data\s*\] : ([0-9.]+) seconds", p.stdout))
+    pages = {k: int(v, 16) for k, v in re.findall(r"(Remaining pages|Pages filled with zero)\s*: (0x[0-9a-f]+)",
+                                                   p.stdout)}
+    pts = curve(tl, t0, t1)
+    summary = {"reserved_bytes_at_start": pts[0][1],
+               "pages": {"written": pages.get("Remaining pages", 0) + pages.get("Pages filled with zero", 0)},
+               "page_size": page_size, "scan_done_at": max(0.0, t1 - t0 - copy), "stream_done_at": t1 - t0}
+    os.unlink(journal)
+    return {"seconds": t1 - t0, "curve": pts, "area": area(pts), "summary": summary, "out": out}
 
 
 class Sshd:
@@ -369,6 +413,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=0)
     ap.add_argument("--scale", action="store_true")
     ap.add_argument("--timeline", help="only print the figures of this release-timeline.jsonl")
+    ap.add_argument("--patched", metavar="MAKEDUMPFILE",
+                    help="also run this makedumpfile, built with makedumpfile-patches/, with --phyp-release")
     a = ap.parse_args()
     if a.timeline:
         return print(timeline_figures(a.timeline))
@@ -379,14 +425,25 @@ def main():
         return repeat(sizes, a)
     rows = []
     checks = []
+    patched = []
     work = tempfile.mkdtemp(prefix="pdbench.", dir="/var/tmp")
     try:
         for size in sizes:
             vm = fixture(size)
-            base = run_baseline(vm, a.layout, a.level, work)
+            base = run_baseline(vm, a.layout, a.level, work, keep=bool(a.patched))
             pd = run_phypdump(vm, a.layout, a.level, work, show_progress=a.demo)
             s = pd["summary"]
             pd["ideal"] = ideal(pd)
+            if a.patched:
+                ref = os.path.join(work, "baseline.kdump")
+                # threads on the smallest size only: on a busy 2-core machine
+                # makedumpfile's spinning workers took 15 s for 0.5 s of work
+                for n in (0, 2) if size == sizes[0] else (0,):
+                    r = run_patched(a.patched, vm, a.layout, a.level, work, s["page_size"], threads=n)
+                    r["same"] = subprocess.run(["cmp", "-s", ref, r["out"]]).returncode == 0
+                    os.unlink(r["out"])
+                    patched.append((size, n, base, r))
+                os.unlink(ref)
             if a.ssh:
                 sshd = Sshd(work)
                 try:
@@ -441,6 +498,17 @@ def main():
         t1, t2 = thr[1]["seconds"], thr[2]["seconds"]
         print(f"\nmakedumpfile --num-threads, {sizes[0]}: N=1 {t1:.2f} s, N=2 {t2:.2f} s, "
               f"speed-up {t1 / t2:.2f}x (reserved GiB*s {thr[1]['area']:.2f} / {thr[2]['area']:.2f})")
+    if patched:
+        hdr = ("fixture", "--num-threads", "reserved GiB*s (patched / ideal)", "90% back / ideal's",
+               "time / stock alone", "dump = stock's")
+        print("\nmakedumpfile with --phyp-release (makedumpfile-patches/):")
+        print("| " + " | ".join(hdr) + " |")
+        print("|" + "---|" * len(hdr))
+        for size, n, base, r in patched:
+            g = figures(base, r)
+            print(f"| {size} | {n or 'no'} | {r['area']:.2f} / {area(ideal(r)):.2f} = {g[0]:.2f}x | {g[1]:.2f}x "
+                  f"| {r['seconds']:.2f} / {base['makedumpfile_seconds']:.2f} = {g[2]:.2f}x "
+                  f"| {'yes' if r['same'] else 'NO'} |")
     if checks:
         hdr = ("fixture", "save with page check (s)", "without (s)", "ratio", "pages checked",
                "the check itself (s)")

@@ -42,9 +42,12 @@ demo-run: phypdump phypdump-sim
 	@python3 bench/bench.py --demo --size 512M --svg $(BUILD)/demo/release-timeline.svg
 
 # BENCH_SIZES="512M 8G" by default: the large fixture is built on demand.
+# BENCH_PATCHED=MAKEDUMPFILE: also a makedumpfile built by hand with
+# makedumpfile-patches/ (bench.py --patched).
 BENCH_SIZES ?= 512M 8G
 bench-save: phypdump phypdump-sim
-	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --threads --svg $(BUILD)/bench-timeline.svg
+	@python3 bench/bench.py $(foreach s,$(BENCH_SIZES),--size $(s)) --threads --svg $(BUILD)/bench-timeline.svg \
+	  $(if $(BENCH_PATCHED),--patched $(BENCH_PATCHED))
 
 # The scale table: cost that grows with the work, not with the dump.  The 64G
 # fixture is sparse (its free memory is holes); it is built on demand.
