@@ -455,6 +455,8 @@ int cmd_save(int argc, char **argv)
 			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
+	if (!s->remote)
+		save_stall_target(s->dumpdir);
 	/* Before begin: re-arming may release the CPU and HPTE areas there. */
 	snprintf(tlpath, sizeof(tlpath), "%s/release-timeline.jsonl", s->dumpdir);
 	pd_timeline_open(&s->tl, tlpath, s->t0, s->cap.reserved_start);

@@ -96,6 +96,9 @@ int save_fail(struct save *s, const char *hint);
  * the collector when one operation on the dump target blocks for longer. */
 int save_stall_start(struct save *s);
 void save_stall_stop(void);
+/* The dump directory is chosen and created: on NFS, the watchdog's exit
+ * will abort the mount's pending requests (save_stall.c). */
+void save_stall_target(const char *dir);
 
 /* save_report.c */
 void save_on_release(void *arg, uint64_t addr, uint64_t len);
