@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ static void forcer(int rfd, pid_t parent)
 
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
+	prctl(PR_SET_NAME, "phypdump-forcer");	/* not the save in ps or pgrep -x */
 	for (;;) {
 		char c;
 		ssize_t r = read(rfd, &c, 1);
