@@ -172,10 +172,14 @@ static pid_t spawn_relayed(char *const argv[], int out_fd, int log_fd, struct pd
 	r->from = p[0];
 	r->to = log_fd;
 	if (pthread_create(&r->thread, NULL, relay_loop, r)) {
-		/* No thread: it writes to the log itself. */
+		/* Nobody would read its stderr: it would die of SIGPIPE. */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 		close(r->from);
 		r->from = -1;
-		return pid;
+		pd_fail(err, "cannot start a thread for %s's log", argv[0]);
+		return -1;
 	}
 	r->running = true;
 	return pid;

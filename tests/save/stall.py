@@ -88,7 +88,7 @@ class Stall(Campaign):
         return ref, ctl, os.path.join(self.tmp, label + ".journal"), os.path.join(tgt, "dump")
 
     def blocked(self, label, block, op, extra):
-        """The target blocks @block ("fsync 4"): the watchdog ends the save."""
+        """The target blocks @block ("fsync 4 vmcore-incomplete"): the watchdog ends the save."""
         ref, ctl, journal, dumpdir = self.setup(label, block)
         t0 = time.monotonic()
         p = subprocess.Popen(self.cmd(journal, dumpdir, "--stall-timeout", str(TIMEOUT), *extra),
@@ -117,7 +117,7 @@ class Stall(Campaign):
     def off(self):
         """--stall-timeout 0: a blocked fsync blocks the save until released."""
         label = "off"
-        ref, ctl, journal, dumpdir = self.setup(label, "fsync 4")
+        ref, ctl, journal, dumpdir = self.setup(label, "fsync 4 vmcore-incomplete")
         p = subprocess.Popen(self.cmd(journal, dumpdir, "--stall-timeout", "0"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         time.sleep(TIMEOUT + 3)
@@ -164,8 +164,8 @@ class Stall(Campaign):
     def run(self):
         self.fs = []
         try:
-            self.blocked("fsync", "fsync 4", "fdatasync", [])
-            self.blocked("write-worker", "write 60", "write", ["--sync-worker"])
+            self.blocked("fsync", "fsync 4 vmcore-incomplete", "fdatasync", [])
+            self.blocked("write-worker", "write 40 vmcore-incomplete", "write", ["--sync-worker"])
             self.off()
             self.long_scan()
         finally:

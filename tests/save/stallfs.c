@@ -7,10 +7,11 @@
  *
  *   stallfs BACKING MOUNTPOINT CONTROL
  *
- * CONTROL is a file read before each write and fsync: "fsync N" blocks the
- * N-th fsync from the mount on (and every later one), "write N" the N-th
- * write; missing, empty or "none": nothing blocks.  Counting starts at
- * the mount.  SIGTERM/SIGINT, or fusermount3 -u, end it. */
+ * CONTROL is a file read before each write and fsync: "fsync N NAME" blocks
+ * the N-th fsync of a file whose path contains NAME from the mount on (and
+ * every later one), "write N NAME" the N-th write; missing, empty or
+ * "none": nothing blocks.  Counting (of the files NAME picks) starts at the
+ * mount.  SIGTERM/SIGINT, or fusermount3 -u, end it. */
 #define FUSE_USE_VERSION 31
 
 #include <dirent.h>
@@ -36,19 +37,35 @@ static void real(char *out, const char *path)
 	snprintf(out, PATH_MAX, "%s%s", backing, path);
 }
 
-/* Whether CONTROL says to block @op, the @n-th of its kind. */
-static int blocked(const char *op, unsigned long n)
+/* CONTROL's command: the op, from which one on, on which files. */
+static int command(char *what, unsigned long *from, char *name)
 {
-	char what[16];
-	unsigned long from;
 	FILE *f = fopen(control, "r");
 	int k;
 
 	if (!f)
 		return 0;
-	k = fscanf(f, "%15s %lu", what, &from);
+	k = fscanf(f, "%15s %lu %63s", what, from, name);
 	fclose(f);
-	return k == 2 && !strcmp(what, op) && n >= from;
+	return k == 3;
+}
+
+/* Whether @op on @path counts: CONTROL names it and the file. */
+static int counts(const char *op, const char *path)
+{
+	char what[16], name[64];
+	unsigned long from;
+
+	return command(what, &from, name) && !strcmp(what, op) && strstr(path, name);
+}
+
+/* Whether CONTROL says to block @op, the @n-th of its kind. */
+static int blocked(const char *op, unsigned long n)
+{
+	char what[16], name[64];
+	unsigned long from;
+
+	return command(what, &from, name) && !strcmp(what, op) && n >= from;
 }
 
 /* Block while told to; -EINTR when the caller was interrupted (killed). */
@@ -210,9 +227,8 @@ static int s_write(const char *path, const char *buf, size_t size, off_t off,
 		   struct fuse_file_info *fi)
 {
 	ssize_t n;
-	int rc = maybe_stall("write", atomic_fetch_add(&nwrites, 1) + 1);
+	int rc = counts("write", path) ? maybe_stall("write", atomic_fetch_add(&nwrites, 1) + 1) : 0;
 
-	(void)path;
 	if (rc)
 		return rc;
 	n = pwrite((int)fi->fh, buf, size, off);
@@ -221,9 +237,8 @@ static int s_write(const char *path, const char *buf, size_t size, off_t off,
 
 static int s_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
-	int rc = maybe_stall("fsync", atomic_fetch_add(&nfsyncs, 1) + 1);
+	int rc = counts("fsync", path) ? maybe_stall("fsync", atomic_fetch_add(&nfsyncs, 1) + 1) : 0;
 
-	(void)path;
 	if (rc)
 		return rc;
 	return (datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh)) ? -errno : 0;
