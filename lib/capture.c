@@ -15,6 +15,7 @@
 #include "crc32.h"
 #include "elfcore.h"
 #include "fileio.h"
+#include "stall.h"
 #include "units.h"
 
 /* ---- init: what the boot holds, the lock, the journal, the layout ---- */
@@ -345,17 +346,17 @@ static bool will_release(const struct pd_capture *c)
 static int sync_dir_of(const char *target, struct pd_error *err)
 {
 	char dir[PATH_MAX];
-	int fd, rc;
+	int rc;
 
-	if (access(target, F_OK))
+	pd_stall_begin("access", target);
+	rc = access(target, F_OK);
+	pd_stall_end();
+	if (rc)
 		return 0;	/* not created yet: its writer syncs it */
 	pd_dir_of(dir, sizeof(dir), target);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return pd_fail_errno(err, errno, "cannot open the dump's directory %s", dir);
-	rc = fsync(fd);
-	close(fd);
-	return rc ? pd_fail_errno(err, errno, "cannot sync the dump's directory %s", dir) : 0;
+	if (pd_sync_target_dir(dir))
+		return pd_fail_errno(err, errno, "cannot sync the dump's directory %s", dir);
+	return 0;
 }
 
 /* The page check reads the dump file back: through the front end's
@@ -368,8 +369,13 @@ static int open_check(struct pd_capture *c, const char *target, int out_fd, stru
 
 	if (c->o.no_page_check)
 		return 0;
-	if (fd < 0 && target && !stat(target, &sb) && S_ISREG(sb.st_mode))
-		fd = c->check_fd = open(target, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && target) {
+		pd_stall_begin("open", target);
+		if (!stat(target, &sb) && S_ISREG(sb.st_mode))
+			fd = c->check_fd = open(target, O_RDONLY | O_CLOEXEC);
+		pd_stall_end();
+		pd_stall_watch_fd(c->check_fd, target);
+	}
 	if (fd < 0) {
 		snprintf(c->note, sizeof(c->note), "the dump file cannot be read back (%s): written "
 			 "pages are released without the per-page check", target ? target : "no file");
@@ -1052,7 +1058,7 @@ void pd_capture_fini(struct pd_capture *c)
 	pd_rangeset_free(&c->unchecked);
 	close_check(c);
 	if (c->check_fd >= 0)
-		close(c->check_fd);
+		pd_close_fd(c->check_fd);
 	c->check_fd = -1;
 	pd_dump_state_free(&c->st);
 	if (c->lock_fd >= 0)
@@ -1153,7 +1159,7 @@ static void async_run(struct pd_capture *c, struct pd_capture_async *a, struct a
 		goto out;
 	j->rc = -1;
 	if (j->sync) {
-		if (fdatasync(c->out_fd)) {
+		if (pd_fdatasync_fd(c->out_fd)) {
 			pd_fail_errno(&j->err, errno, "syncing the dump file failed");
 			goto out;
 		}

@@ -10,6 +10,7 @@
 
 #include "fileio.h"
 #include "kdump_track.h"
+#include "stall.h"
 
 /* The byte of the header's status word that holds the incomplete flag. */
 static uint64_t flag_offset(void)
@@ -25,25 +26,24 @@ int pd_dump_writer_mkdir(const char *dir, struct pd_error *err)
 {
 	size_t at = 0;
 
+	int rc;
+
 	if (!*dir)
 		return pd_fail(err, "bad dump directory name");
-	if (pd_mkdir_p(dir, 0700, &at))
-		return pd_fail_errno(err, errno, "cannot create directory %.*s", (int)at, dir);
+	pd_stall_begin("mkdir", dir);
+	rc = pd_mkdir_p(dir, 0700, &at);
+	if (rc)
+		pd_fail_errno(err, errno, "cannot create directory %.*s", (int)at, dir);
 	/* Dumps hold passwords and keys: nobody else may look in. */
-	if (chmod(dir, 0700))
-		return pd_fail_errno(err, errno, "cannot restrict dump directory %s to 0700", dir);
-	return 0;
+	else if ((rc = chmod(dir, 0700)))
+		pd_fail_errno(err, errno, "cannot restrict dump directory %s to 0700", dir);
+	pd_stall_end();
+	return rc;
 }
 
 static int sync_dir(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+	return pd_sync_target_dir(dir);
 }
 
 int pd_dump_writer_open(struct pd_dump_writer *w, const char *dir, const char *name,
@@ -71,11 +71,17 @@ int pd_dump_writer_open_tmp(struct pd_dump_writer *w, const char *dir, const cha
 	    (size_t)snprintf(w->path, sizeof(w->path), "%s/%s", dir, tmp) >=
 	    sizeof(w->path))
 		return pd_fail(err, "dump path too long");
-	if (!lstat(w->final_path, &sb))
+	pd_stall_begin("create", w->path);
+	if (!lstat(w->final_path, &sb)) {
+		pd_stall_end();
 		return pd_fail(err, "%s already exists; choose another dump directory", w->final_path);
+	}
 	w->fd = open(w->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	pd_stall_end();
 	if (w->fd < 0)
 		return pd_fail_errno(err, errno, "cannot create %s", w->path);
+	/* Everything done through it from now on is watched (lib/stall.h). */
+	pd_stall_watch_fd(w->fd, w->path);
 	if (sync_dir(dir))
 		return pd_fail_errno(err, errno, "cannot sync directory %s", dir);
 	return 0;
@@ -118,7 +124,7 @@ int pd_dump_writer_write(struct pd_dump_writer *w, uint64_t offset, const unsign
 
 int pd_dump_writer_sync(struct pd_dump_writer *w, struct pd_error *err)
 {
-	if (fdatasync(w->fd))
+	if (pd_fdatasync_fd(w->fd))
 		return pd_fail_errno(err, errno, "syncing %s failed", w->path);
 	w->unsynced = 0;
 	w->syncs++;
@@ -131,32 +137,36 @@ int pd_dump_writer_finish(struct pd_dump_writer *w, struct pd_error *err)
 		return pd_fail_errno(err, errno, "writing %s failed", w->path);
 	if (pd_dump_writer_sync(w, err))
 		return -1;
-	if (rename(w->path, w->final_path))
+	if (pd_target_rename(w->path, w->final_path))
 		return pd_fail_errno(err, errno, "cannot rename %s to %s", w->path, w->final_path);
 	if (sync_dir(w->dir))
 		return pd_fail_errno(err, errno, "cannot sync directory %s", w->dir);
-	close(w->fd);
+	pd_close_fd(w->fd);
 	w->fd = -1;
 	return 0;
 }
 
 int pd_dump_writer_unfinish(struct pd_dump_writer *w, struct pd_error *err)
 {
-	int fd = open(w->final_path, O_WRONLY | O_CLOEXEC);
+	int fd;
 
+	pd_stall_begin("open", w->final_path);
+	fd = open(w->final_path, O_WRONLY | O_CLOEXEC);
+	pd_stall_end();
 	if (fd < 0)
 		return pd_fail_errno(err, errno, "cannot open %s to mark it incomplete", w->final_path);
+	pd_stall_watch_fd(fd, w->final_path);
 	if (w->flag_byte_seen) {
 		unsigned char b = w->flag_byte | PD_KDUMP_INCOMPLETE;
 
-		if (pd_pwrite_all(fd, &b, 1, flag_offset()) || fdatasync(fd)) {
+		if (pd_pwrite_all(fd, &b, 1, flag_offset()) || pd_fdatasync_fd(fd)) {
 			pd_fail_errno(err, errno, "cannot mark %s incomplete", w->final_path);
-			close(fd);
+			pd_close_fd(fd);
 			return -1;
 		}
 	}
-	close(fd);
-	if (rename(w->final_path, w->path))
+	pd_close_fd(fd);
+	if (pd_target_rename(w->final_path, w->path))
 		return pd_fail_errno(err, errno, "cannot rename %s back to %s", w->final_path, w->path);
 	if (sync_dir(w->dir))
 		return pd_fail_errno(err, errno, "cannot sync directory %s", w->dir);
@@ -175,7 +185,7 @@ void pd_dump_writer_abandon(struct pd_dump_writer *w)
 
 		(void)pd_pwrite_all(w->fd, &b, 1, flag_offset());
 	}
-	(void)fdatasync(w->fd);
-	close(w->fd);
+	(void)pd_fdatasync_fd(w->fd);
+	pd_close_fd(w->fd);
 	w->fd = -1;
 }

@@ -8,6 +8,7 @@
 #define PD_FILEIO_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <stdint.h>
 
@@ -15,6 +16,22 @@ int pd_read_file(const char *path, size_t max, char **buf, size_t *len);
 int pd_write_all(int fd, const void *buf, size_t len);
 /* pwrite() all of @len bytes at @off; -1 with errno set on failure. */
 int pd_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+/* fdatasync() and close() of a descriptor, bracketed for the stall
+ * watchdog when it is watched (lib/stall.h; close also unwatches it).
+ * Same returns and errno as the calls. */
+int pd_fdatasync_fd(int fd);
+int pd_close_fd(int fd);
+/* fsync() a directory, bracketed as an operation on the dump target:
+ * only for directories on it.  0, or -1 with errno set. */
+int pd_sync_target_dir(const char *dir);
+/* unlink(), lstat(), rmdir() and open() of a path on the dump target,
+ * bracketed (lib/stall.h); the same returns and errno.  pd_target_open()
+ * also watches the descriptor it returns (close it with pd_close_fd()). */
+int pd_target_unlink(const char *path);
+int pd_target_lstat(const char *path, struct stat *sb);
+int pd_target_rmdir(const char *path);
+int pd_target_rename(const char *from, const char *to);
+int pd_target_open(const char *path, int flags, unsigned mode);
 /* mkdir -p: missing parents 0755, the last component @mode (an existing
  * one is left as it is).  Returns 0 or -1 with errno set and the failing
  * path's length in *failed_len (may be NULL). */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "stall.h"
 
 #define WINDOW 65536u			/* bytes of each bitmap read at once */
 #define DESC_BATCH 2730u		/* descriptors read at once (~64 KiB) */
@@ -365,15 +366,20 @@ int pd_kdump_verify_file(const char *path, struct pd_kdump_verify_result *r,
 	int fd, rc;
 
 	memset(r, 0, sizeof(*r));
+	/* Each step is watched when a save verifies its dump (lib/stall.h). */
+	pd_stall_begin("open", path);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb)) {
+		pd_stall_end();
 		pd_fail_errno(err, errno, "cannot open %s", path);
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
+	pd_stall_end();
+	pd_stall_watch_fd(fd, path);
 	rc = pd_kdump_verify(pd_fd_read, &fd, (uint64_t)sb.st_size, r, err);
-	close(fd);
+	pd_close_fd(fd);
 	if (rc)
 		pd_error_context(err, "%s", path);
 	return rc;

@@ -14,6 +14,7 @@
 #include "crc32.h"
 #include "dump_state.h"
 #include "fileio.h"
+#include "stall.h"
 
 int pd_rearm_gaps(const struct elfcore *ec, uint64_t size, struct pd_rangeset *gaps)
 {
@@ -43,18 +44,25 @@ static int parse_vmcore(int fd, uint64_t *size, struct elfcore *ec, struct pd_er
 	return 0;
 }
 
+/* The copy goes beside the dump, on its target: every step is watched. */
 static int sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
-	int fd, rc;
 
 	pd_dir_of(dir, sizeof(dir), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
+	return pd_sync_target_dir(dir);
+}
+
+static int make_durable(int fd, const char *tmp, const char *path)
+{
+	int rc;
+
+	pd_stall_begin("fsync", tmp);
 	rc = fsync(fd);
-	close(fd);
-	return rc;
+	pd_stall_end();
+	if (rc)
+		return -1;
+	return pd_target_rename(tmp, path) ? -1 : sync_dir(path);
 }
 
 int pd_rearm_save_headers(const char *vmcore, const char *path, uint64_t *vmcore_size,
@@ -86,12 +94,13 @@ int pd_rearm_save_headers(const char *vmcore, const char *path, uint64_t *vmcore
 		goto out;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.new", path ? path : "");
-	if (path)
-		unlink(tmp);
-	out = path ? open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
-	if (path && out < 0) {
-		pd_fail_errno(err, errno, "cannot create %s", tmp);
-		goto out;
+	if (path) {
+		pd_target_unlink(tmp);
+		out = pd_target_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (out < 0) {
+			pd_fail_errno(err, errno, "cannot create %s", tmp);
+			goto out;
+		}
 	}
 	for (i = 0; i < gaps.n; i++) {
 		uint64_t p;
@@ -112,16 +121,16 @@ int pd_rearm_save_headers(const char *vmcore, const char *path, uint64_t *vmcore
 			p += n;
 		}
 	}
-	if (path && (fsync(out) || rename(tmp, path) || sync_dir(path))) {
+	if (path && make_durable(out, tmp, path)) {
 		pd_fail_errno(err, errno, "cannot make %s durable", path);
 		goto out;
 	}
 	rc = 0;
 out:
 	if (out >= 0)
-		close(out);
+		pd_close_fd(out);
 	if (rc && out >= 0)
-		unlink(tmp);
+		pd_target_unlink(tmp);
 	close(in);
 	elfcore_free(&ec);
 	pd_rangeset_free(&gaps);

@@ -11,6 +11,7 @@
 
 #include "crc32.h"
 #include "fileio.h"
+#include "stall.h"
 
 #define RANK_CHUNK 512		/* bytes of bitmap2 per rank entry: 4096 pfns */
 
@@ -200,7 +201,11 @@ static int init_sources(struct pd_resume_view *v, const struct pd_journal_state 
 			pd_fail(err, "out of memory");
 			goto fail;
 		}
+		/* On the dump target: reads of it are watched (lib/stall.h). */
+		pd_stall_begin("open", src->path);
 		src->fd = open(src->path, O_RDONLY | O_CLOEXEC);
+		pd_stall_end();
+		pd_stall_watch_fd(src->fd, src->path);
 		if (src->fd < 0) {
 			pd_fail_kind(err, PD_ERR_REFUSED, "the partial dump %s is gone (%s): the memory "
 				     "released from it cannot be restored", src->path, strerror(errno));
@@ -384,7 +389,7 @@ void pd_resume_view_fini(struct pd_resume_view *v)
 
 	for (i = 0; i < v->nsrc; i++) {
 		if (v->src[i].fd >= 0)
-			close(v->src[i].fd);
+			pd_close_fd(v->src[i].fd);
 		free(v->src[i].path);
 		free(v->src[i].bm2);
 		free(v->src[i].rank);

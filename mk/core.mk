@@ -151,7 +151,7 @@ $(PPC_DIR)/phypdump: $(PPC_OBJS)
 phypdump-ppc64le: $(PPC_DIR)/phypdump
 
 # tests/e2e's probe of /proc/vmcore during a capture, for the same guest.
-PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o) \
+PROBE_OBJS := $(addprefix $(BUILD)/ppc64le/lib/,rr_grammar.o pd_error.o fileio.o stall.o) \
 	$(BUILD)/ppc64le/lib/elfcore.o
 $(BUILD)/ppc64le/vmcore-probe: tests/e2e/vmcore-probe.c $(PROBE_OBJS) $(wildcard lib/*.h)
 	$(Q)$(PPC_CC) $(filter-out -g,$(CFLAGS)) -Ilib -Isim -static -o $@ $< $(PROBE_OBJS)

@@ -60,3 +60,18 @@ bench-scale: phypdump phypdump-sim
 BENCH_ROUNDS ?= 3
 bench-repeat: phypdump phypdump-sim
 	@python3 bench/bench.py --repeat $(BENCH_ROUNDS) $(foreach s,$(BENCH_SIZES),--size $(s))
+
+# The stall watchdog (--stall-timeout): a FUSE target whose write or fsync
+# blocks on command (tests/save/stallfs.c), the 512 MiB fixture on the
+# simulator in poison mode.
+STALLFS := $(BUILD)/stallfs
+$(STALLFS): tests/save/stallfs.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(CMD_FUSE_CFLAGS) -o $@ $< $(CMD_LDLIBS)
+
+CHECK_TARGETS += check-stall
+.PHONY: check-stall
+check-stall: phypdump phypdump-sim $(STALLFS)
+	@$(FIXTURE_AND_REFS) && \
+	  python3 tests/save/stall.py --phypdump ./phypdump --sim ./phypdump-sim --stallfs $(STALLFS) \
+	    --fixture "$$fixture" --refs "$$refs"

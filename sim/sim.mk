@@ -6,8 +6,8 @@
 # makedumpfile (fixture comparison), shellcheck (lint of the test script).
 
 SIM_MODULES  := layout reserve vmcore_view timeline devtree options preflight crash
-SIM_OBJS     := $(SIM_MODULES:%=$(BUILD)/sim/%.o) $(BUILD)/lib/elfcore.o $(BUILD)/lib/units.o $(BUILD)/lib/rangeset.o $(BUILD)/lib/fileio.o
-SIM_SAN_OBJS := $(SIM_MODULES:%=$(BUILD)/sim-san/%.o) $(BUILD)/san/lib/elfcore.o $(BUILD)/san/lib/units.o $(BUILD)/san/lib/rangeset.o $(BUILD)/san/lib/fileio.o
+SIM_OBJS     := $(SIM_MODULES:%=$(BUILD)/sim/%.o) $(BUILD)/lib/elfcore.o $(BUILD)/lib/units.o $(BUILD)/lib/rangeset.o $(BUILD)/lib/fileio.o $(BUILD)/lib/stall.o
+SIM_SAN_OBJS := $(SIM_MODULES:%=$(BUILD)/sim-san/%.o) $(BUILD)/san/lib/elfcore.o $(BUILD)/san/lib/units.o $(BUILD)/san/lib/rangeset.o $(BUILD)/san/lib/fileio.o $(BUILD)/san/lib/stall.o
 SIM_HDRS     := $(wildcard sim/*.h)
 SIM_FUSE_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
 SIM_FUSE_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null || echo -lfuse3) -lpthread
@@ -49,11 +49,11 @@ $(BUILD)/sim/mmap_probe: tests/sim/mmap_probe.c
 	$(CC) $(CFLAGS) -o $@ $<
 
 # libFuzzer target: parser + layout + release rules on arbitrary bytes.
-$(BUILD)/sim-fuzz/fuzz_sim_elfcore: tests/fuzz/fuzz_sim_elfcore.c $(SIM_MODULES:%=sim/%.c) lib/elfcore.c lib/units.c lib/rangeset.c lib/fileio.c $(SIM_HDRS)
+$(BUILD)/sim-fuzz/fuzz_sim_elfcore: tests/fuzz/fuzz_sim_elfcore.c $(SIM_MODULES:%=sim/%.c) lib/elfcore.c lib/units.c lib/rangeset.c lib/fileio.c lib/stall.c $(SIM_HDRS)
 	@mkdir -p $(@D)
 	$(SIM_FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Isim -Ilib \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(SIM_MODULES:%=sim/%.c) lib/elfcore.c lib/units.c lib/rangeset.c lib/fileio.c
+		-o $@ $< $(SIM_MODULES:%=sim/%.c) lib/elfcore.c lib/units.c lib/rangeset.c lib/fileio.c lib/stall.c
 
 $(BUILD)/sim/bench_reserve: tests/sim/bench_reserve.c $(SIM_OBJS) $(SIM_HDRS)
 	$(CC) $(CFLAGS) -Isim -o $@ $< $(SIM_OBJS)

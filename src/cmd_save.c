@@ -97,7 +97,7 @@ static void next_to_earlier(struct save *s)
 	snprintf(base, sizeof(base), "%s", s->dumpdir);
 	for (k = 2; k < 1000; k++) {
 		if ((size_t)snprintf(s->dumpdir, sizeof(s->dumpdir), "%.*s-%u", PATH_MAX - 16, base, k) >=
-		    sizeof(s->dumpdir) || lstat(s->dumpdir, &sb))
+		    sizeof(s->dumpdir) || pd_target_lstat(s->dumpdir, &sb))
 			break;
 	}
 	fprintf(stderr, "phypdump save: %s holds the earlier dump; this boot's dump goes to %s\n", base,
@@ -146,7 +146,7 @@ static void drop_useless_partial(struct save *s)
 		return;
 	snprintf(p, sizeof(p), "%s/vmcore-incomplete", s->dumpdir);
 	for (i = 0; i < js->ntargets; i++)
-		if (!strcmp(js->targets[i].path, p) && !unlink(p)) {
+		if (!strcmp(js->targets[i].path, p) && !pd_target_unlink(p)) {
 			fprintf(stderr, "phypdump save: replacing %s (an earlier save of this dump that "
 				"released nothing)\n", p);
 			return;
@@ -206,7 +206,7 @@ static int open_output(struct save *s)
 
 		snprintf(tmp, sizeof(tmp), "vmcore-incomplete.%u", k);
 		snprintf(p, sizeof(p), "%s/%s", s->dumpdir, tmp);
-		if (lstat(p, &sb))
+		if (pd_target_lstat(p, &sb))
 			break;
 	}
 	return pd_dump_writer_open_tmp(&s->w, s->dumpdir, "vmcore", tmp, &s->err);
@@ -234,7 +234,7 @@ static void drop_partials(struct save *s)
 					"remove it\n", t, s->w.final_path);
 			continue;
 		}
-		if (strcmp(js->targets[i].path, s->w.final_path) && !unlink(js->targets[i].path))
+		if (strcmp(js->targets[i].path, s->w.final_path) && !pd_target_unlink(js->targets[i].path))
 			fprintf(stderr, "phypdump save: removed the partial dump %s (its pages are in %s)\n",
 				js->targets[i].path, s->w.final_path);
 	}
@@ -250,9 +250,9 @@ static void drop_headers_copy(struct save *s)
 	if (s->remote)
 		return;
 	if (js->have_headers)
-		unlink(js->headers_path);
+		pd_target_unlink(js->headers_path);
 	snprintf(p, sizeof(p), "%s/" PD_REARM_HEADERS_NAME, s->dumpdir);
-	unlink(p);
+	pd_target_unlink(p);
 }
 
 /* The interrupted save got as far as the rename: its partial file is now
@@ -263,11 +263,11 @@ static bool dump_already_complete(struct save *s)
 	char dir[PATH_MAX], final[PATH_MAX + 16];
 	struct stat sb;
 
-	if (!js->target[0] || !lstat(js->target, &sb) || !strncmp(js->target, "ssh://", 6))
+	if (!js->target[0] || !strncmp(js->target, "ssh://", 6) || !pd_target_lstat(js->target, &sb))
 		return false;
 	pd_dir_of(dir, sizeof(dir), js->target);
 	snprintf(final, sizeof(final), "%s/vmcore", dir);
-	if (lstat(final, &sb) || !S_ISREG(sb.st_mode))
+	if (pd_target_lstat(final, &sb) || !S_ISREG(sb.st_mode))
 		return false;
 	if (strlen(final) >= sizeof(s->w.final_path))
 		return false;
@@ -302,7 +302,7 @@ static void start_run(struct save *s, char **cargv)
 		s->t0 = pd_now();
 	pd_progress_init(&s->prog, stderr, s->t0);
 	snprintf(path, sizeof(path), "%s/makedumpfile.log", s->dumpdir);
-	s->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	s->log_fd = pd_target_open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	fprintf(stderr, "phypdump save: %s%s -> %s\nphypdump save: release: %s\n",
 		s->cap.resume ? "resuming: " : "", s->cap.vmcore, s->w.final_path, s->cap.mode_why);
 	memset(&sa, 0, sizeof(sa));
@@ -311,7 +311,7 @@ static void start_run(struct save *s, char **cargv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(path, sizeof(path), "%s/vmcore-dmesg.txt", s->dumpdir);
-	if (!s->o.no_dmesg && access(path, F_OK)) {
+	if (!s->o.no_dmesg && pd_target_lstat(path, &(struct stat){ 0 })) {
 		struct pd_error e;
 
 		if (pd_dump_dmesg(cargv[0], s->source, path, s->log_fd, &e))
@@ -385,6 +385,12 @@ int cmd_save(int argc, char **argv)
 	}
 	pd_argv_free(cargv);
 	cargv = NULL;
+	/* From the first touch of the dump target on (an earlier dump's
+	 * directory included). */
+	if (save_stall_start(s)) {
+		rc = PD_EXIT_FAILED;
+		goto out_free;
+	}
 	/* The start: re-arming is timed from here. */
 	s->t0 = pd_now();
 	/* An earlier dump that another boot re-armed comes first: its held
@@ -449,6 +455,8 @@ int cmd_save(int argc, char **argv)
 			  "Choose a dump directory on a writable file system.";
 		goto fail_early;
 	}
+	if (!s->remote)
+		save_stall_target(s->dumpdir);
 	/* Before begin: re-arming may release the CPU and HPTE areas there. */
 	snprintf(tlpath, sizeof(tlpath), "%s/release-timeline.jsonl", s->dumpdir);
 	pd_timeline_open(&s->tl, tlpath, s->t0, s->cap.reserved_start);
@@ -456,9 +464,9 @@ int cmd_save(int argc, char **argv)
 		/* Nothing was written: leave nothing behind. */
 		pd_timeline_close(&s->tl);
 		if (!s->remote) {
-			unlink(s->w.path);
-			unlink(tlpath);
-			rmdir(s->dumpdir);
+			pd_target_unlink(s->w.path);
+			pd_target_unlink(tlpath);
+			pd_target_rmdir(s->dumpdir);
 		}
 		pd_dump_writer_abandon(&s->w);
 		fprintf(stderr, "phypdump save: %s\n", s->err.msg);
@@ -533,7 +541,7 @@ out:
 	save_view_stop(s);
 	pd_timeline_close(&s->tl);
 	if (s->log_fd >= 0)
-		close(s->log_fd);
+		pd_close_fd(s->log_fd);
 	pd_kdump_track_free(&s->track);
 	pd_argv_free(cargv);
 	if (s->have_cap)
@@ -543,6 +551,7 @@ out_free:
 		pd_dump_writer_abandon(&s->w);
 	if (s->remote)
 		save_net_close(&s->net);
+	save_stall_stop();
 	free(s->earlier);
 	free(s);
 	return rc;

@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "argsplit.h"
+#include "fileio.h"
+#include "stall.h"
 
 static const char *const refused[] = {
 	"-E", "--split", "-R", "--reassemble", "--dump-dmesg", "-M", "--dry-run",
@@ -124,6 +127,72 @@ static pid_t spawn(char *const argv[], int out_fd, int log_fd, struct pd_error *
 	return pid;
 }
 
+static void *relay_loop(void *arg)
+{
+	struct pd_relay *r = arg;
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n = read(r->from, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* A log that cannot be written is no reason to stop the save;
+		 * a write that blocks is the watchdog's (r->to is watched). */
+		(void)pd_write_all(r->to, buf, (size_t)n);
+	}
+	close(r->from);
+	return NULL;
+}
+
+/* Start @argv (spawn()) with its stderr relayed into @log_fd; without a
+ * log, it writes to ours. */
+static pid_t spawn_relayed(char *const argv[], int out_fd, int log_fd, struct pd_relay *r,
+			   struct pd_error *err)
+{
+	int p[2];
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->from = -1;
+	if (log_fd < 0)
+		return spawn(argv, out_fd, -1, err);
+	if (pipe2(p, O_CLOEXEC)) {
+		pd_fail_errno(err, errno, "cannot create a pipe");
+		return -1;
+	}
+	pid = spawn(argv, out_fd, p[1], err);
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	r->from = p[0];
+	r->to = log_fd;
+	if (pthread_create(&r->thread, NULL, relay_loop, r)) {
+		/* Nobody would read its stderr: it would die of SIGPIPE. */
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		close(r->from);
+		r->from = -1;
+		pd_fail(err, "cannot start a thread for %s's log", argv[0]);
+		return -1;
+	}
+	r->running = true;
+	return pid;
+}
+
+/* The child ended: the relay reads to the end of its output. */
+static void relay_join(struct pd_relay *r)
+{
+	if (r->running)
+		pthread_join(r->thread, NULL);
+	r->running = false;
+}
+
 int pd_collector_start(struct pd_collector *c, char *const argv[], int log_fd,
 		       struct pd_error *err)
 {
@@ -135,7 +204,7 @@ int pd_collector_start(struct pd_collector *c, char *const argv[], int log_fd,
 		return pd_fail_errno(err, errno, "cannot create a pipe");
 	/* A 1 MiB pipe: fewer wake-ups between makedumpfile and us. */
 	(void)fcntl(p[0], F_SETPIPE_SZ, 1 << 20);
-	c->pid = spawn(argv, p[1], log_fd, err);
+	c->pid = spawn_relayed(argv, p[1], log_fd, &c->relay, err);
 	close(p[1]);
 	if (c->pid < 0) {
 		close(p[0]);
@@ -174,6 +243,7 @@ int pd_collector_wait(struct pd_collector *c, struct pd_error *err)
 		r = waitpid(c->pid, &status, 0);
 	while (r < 0 && errno == EINTR);
 	c->pid = -1;
+	relay_join(&c->relay);
 	if (r < 0)
 		return pd_fail_errno(err, errno, "waiting for the collector failed");
 	return describe(status, "the collector (makedumpfile)", err);
@@ -185,19 +255,72 @@ void pd_collector_kill(struct pd_collector *c)
 		kill(c->pid, SIGKILL);
 }
 
+/* Copy the local file @from into @to on the dump target (created, never
+ * overwritten), each step watched. */
+static int copy_to_target(const char *from, const char *to, struct pd_error *err)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+	char buf[65536];
+
+	if (in < 0)
+		return pd_fail_errno(err, errno, "cannot read %s", from);
+	out = pd_target_open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		close(in);
+		return pd_fail_errno(err, errno, "cannot create %s", to);
+	}
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (n > 0 && pd_write_all(out, buf, (size_t)n))) {
+			rc = pd_fail_errno(err, errno, "cannot copy the log into %s", to);
+			break;
+		}
+		if (n == 0)
+			break;
+	}
+	close(in);
+	if (pd_close_fd(out) && !rc)
+		rc = pd_fail_errno(err, errno, "cannot write %s", to);
+	if (rc)
+		pd_target_unlink(to);
+	return rc;
+}
+
 int pd_dump_dmesg(const char *program, const char *vmcore, const char *out, int log_fd,
 		  struct pd_error *err)
 {
-	char *argv[] = { (char *)program, (char *)"--dump-dmesg", (char *)vmcore, (char *)out, NULL };
-	int status;
-	pid_t pid = spawn(argv, -1, log_fd, err), r;
+	const char *t = getenv("TMPDIR");
+	char dir[4096], local[4096 + 32];
+	char *argv[] = { (char *)program, (char *)"--dump-dmesg", (char *)vmcore, local, NULL };
+	struct pd_relay relay;
+	int status, rc;
+	pid_t pid, r;
 
-	if (pid < 0)
+	/* Written here first (makedumpfile's own writes are not watched). */
+	snprintf(dir, sizeof(dir), "%s/phypdump-dmesg.XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(dir))
+		return pd_fail_errno(err, errno, "cannot create a directory for the kernel log in %s",
+				     t && *t ? t : "/tmp");
+	snprintf(local, sizeof(local), "%s/vmcore-dmesg.txt", dir);
+	pid = spawn_relayed(argv, -1, log_fd, &relay, err);
+	if (pid < 0) {
+		rmdir(dir);
 		return -1;
+	}
 	do
 		r = waitpid(pid, &status, 0);
 	while (r < 0 && errno == EINTR);
+	relay_join(&relay);
 	if (r < 0)
-		return pd_fail_errno(err, errno, "waiting for makedumpfile --dump-dmesg failed");
-	return describe(status, "makedumpfile --dump-dmesg", err);
+		rc = pd_fail_errno(err, errno, "waiting for makedumpfile --dump-dmesg failed");
+	else
+		rc = describe(status, "makedumpfile --dump-dmesg", err);
+	if (!rc)
+		rc = copy_to_target(local, out, err);
+	unlink(local);
+	rmdir(dir);
+	return rc;
 }

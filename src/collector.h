@@ -11,18 +11,34 @@
  *    --mem-usage, --dry-run...) are refused with a message.
  *  - pd_collector_start() runs it with stdout on a pipe we read and stderr
  *    into @log_fd; pd_collector_wait() reaps it and describes how it ended.
+ *  - Its stderr reaches @log_fd through a pipe and a thread of ours, never
+ *    directly: the log is in the dump directory, and a write there that
+ *    blocks (an NFS server gone) then blocks in our process, where the
+ *    stall watchdog sees it (lib/stall.h), not in makedumpfile's, where it
+ *    would only look like a long scan.  The same for --dump-dmesg, whose
+ *    output is written locally first and then copied into place.
  */
 #ifndef PD_COLLECTOR_H
 #define PD_COLLECTOR_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "pd_error.h"
 
+/* A child's stderr copied into a log file by a thread. */
+struct pd_relay {
+	int from, to;
+	pthread_t thread;
+	bool running;
+};
+
 struct pd_collector {
 	pid_t pid;
 	int out;	/* read end of its stdout */
+	struct pd_relay relay;
 };
 
 char **pd_collector_argv(const char *line, const char *vmcore, struct pd_error *err);

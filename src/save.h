@@ -27,6 +27,12 @@
 #include "timeline.h"
 
 #define PD_DEFAULT_COLLECTOR "makedumpfile -l -d 31"
+/* --stall-timeout's default: above one whole soft NFS failure with the
+ * capture's default mount options (timeo=150,retrans=3: 15+30+45+60 s per
+ * request, up to about 6 minutes before the write or fdatasync fails
+ * with EIO), so that the mount's own timeout, which names the error, comes
+ * first; below anything that looks like a hang to an administrator. */
+#define PD_DEFAULT_STALL_TIMEOUT 600
 
 /* What to do when the page check finds a copy that differs. */
 #define SAVE_HINT_DAMAGED \
@@ -40,6 +46,7 @@ struct save_opts {
 	const char *ssh_opts[SAVE_NET_MAX_OPTS];
 	int nssh_opts;
 	double net_timeout;
+	double stall_timeout;		/* seconds; 0: no stall watchdog */
 	bool collector_given, no_release, dry_run, json, no_dmesg, no_page_check, verify;
 	bool sync_worker;		/* fdatasync and check in a worker (--sync-worker) */
 	bool no_rearm;
@@ -83,6 +90,15 @@ int save_parse_options(struct save *s, int argc, char **argv);
 int save_run_collector(struct save *s, char **argv);
 int save_sync(struct save *s);
 int save_fail(struct save *s, const char *hint);
+
+/* save_stall.c: the stall watchdog (lib/stall.h) for this save, when
+ * o.stall_timeout > 0.  It ends the process (PD_EXIT_FAILED) after killing
+ * the collector when one operation on the dump target blocks for longer. */
+int save_stall_start(struct save *s);
+void save_stall_stop(void);
+/* The dump directory is chosen and created: on NFS, the watchdog's exit
+ * will abort the mount's pending requests (save_stall.c). */
+void save_stall_target(const char *dir);
 
 /* save_report.c */
 void save_on_release(void *arg, uint64_t addr, uint64_t len);

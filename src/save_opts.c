@@ -45,6 +45,11 @@ static void save_usage(FILE *f)
 		"                         dump ends (default: re-arm as soon as the kernel's\n"
 		"                         rearm file reads ready, so that a crash during\n"
 		"                         the rest of the save is captured)\n"
+		"  --stall-timeout SECONDS\n"
+		"                         fail the save when one operation on the dump\n"
+		"                         target (a write, fdatasync, close, rename...) is\n"
+		"                         blocked this long: an NFS server that went away\n"
+		"                         (default %d; 0: wait for ever)\n"
 		"  --json                 print the summary as JSON on stdout\n"
 		"\n"
 		"ssh target (the dump goes to the remote host; DUMPDIR keeps the logs):\n"
@@ -66,7 +71,7 @@ static void save_usage(FILE *f)
 		"3 refused (the dump's state or journal says it cannot be saved safely),\n"
 		"4 this boot holds no dump, 5 a dump phypdump cannot save (OPAL, unreadable\n"
 		"vmcore: use the stock capture), 6 another capture holds this dump.\n",
-		PD_DEFAULT_COLLECTOR, PD_DEFAULT_JOURNAL);
+		PD_DEFAULT_COLLECTOR, PD_DEFAULT_JOURNAL, PD_DEFAULT_STALL_TIMEOUT);
 }
 
 int save_parse_options(struct save *s, int argc, char **argv)
@@ -94,6 +99,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 		{ "ssh-option", required_argument, NULL, 'o' },
 		{ "remote-phypdump", required_argument, NULL, 'R' },
 		{ "net-timeout", required_argument, NULL, 't' },
+		{ "stall-timeout", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +113,7 @@ int save_parse_options(struct save *s, int argc, char **argv)
 	s->o.sync_seconds = PD_CAPTURE_DEFAULT_SYNC_SECONDS;
 	s->o.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
 	s->o.net_timeout = 120;
+	s->o.stall_timeout = PD_DEFAULT_STALL_TIMEOUT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -140,6 +147,18 @@ int save_parse_options(struct save *s, int argc, char **argv)
 			if (*end || end == optarg || !(s->o.net_timeout >= 1 && s->o.net_timeout <= 86400)) {
 				fprintf(stderr, "phypdump save: --net-timeout: '%s' is not a number of seconds "
 					"(1 to 86400)\n", optarg);
+				return PD_EXIT_USAGE;
+			}
+			break;
+		}
+		case 'S': {
+			char *end;
+
+			s->o.stall_timeout = strtod(optarg, &end);
+			if (*end || end == optarg ||
+			    !(s->o.stall_timeout == 0 || (s->o.stall_timeout >= 1 && s->o.stall_timeout <= 86400))) {
+				fprintf(stderr, "phypdump save: --stall-timeout: '%s' is not a number of seconds "
+					"(1 to 86400, or 0 for no limit)\n", optarg);
 				return PD_EXIT_USAGE;
 			}
 			break;

@@ -121,11 +121,11 @@ static void drop_first_partials(const struct pd_journal_state *js, const char *f
 	size_t i;
 
 	for (i = 0; i < js->ntargets; i++)
-		if (strcmp(js->targets[i].path, final) && !unlink(js->targets[i].path))
+		if (strcmp(js->targets[i].path, final) && !pd_target_unlink(js->targets[i].path))
 			fprintf(stderr, "phypdump save: removed the first dump's partial file %s (its pages are "
 				"in %s)\n", js->targets[i].path, final);
 	if (js->have_headers)
-		unlink(js->headers_path);
+		pd_target_unlink(js->headers_path);
 }
 
 /* Run the journal's collector on the re-armed view into DIR/vmcore.
@@ -172,12 +172,12 @@ static int finish_first(struct save *s, struct pd_dump_state *st, const char *vm
 	if (!cargv)
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s/" FINISHING_NAME, dir);
-	unlink(tmp);	/* an interrupted attempt's: not a journal target, holds nothing unique */
+	pd_target_unlink(tmp);	/* an interrupted attempt's: not a journal target, holds nothing unique */
 	if (pd_dump_writer_open_tmp(&d->w, dir, "vmcore", FINISHING_NAME, err) ||
 	    pd_capture_begin(&d->cap, d->w.path, d->w.fd, js->collector, err))
 		goto out;
 	snprintf(log, sizeof(log), "%s/makedumpfile.log", dir);
-	d->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	d->log_fd = pd_target_open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	pd_progress_init(&d->prog, stderr, d->t0);
 	fprintf(stderr, "phypdump save: finishing the first dump: %s -> %s (core_collector \"%s\")\n",
 		d->source, d->w.final_path, js->collector);
@@ -210,7 +210,7 @@ out:
 	}
 	save_view_stop(d);
 	if (d->log_fd >= 0)
-		close(d->log_fd);
+		pd_close_fd(d->log_fd);
 	pd_kdump_track_free(&d->track);
 	pd_argv_free(cargv);
 	if (d->have_cap)

@@ -9,6 +9,7 @@
 
 #include "json_out.h"
 #include "save.h"
+#include "stall.h"
 #include "units.h"
 
 /* Observer: every successful release. */
@@ -79,6 +80,7 @@ void save_summary(struct save *s, bool ok)
 	size_t i;
 
 	snprintf(logp, sizeof(logp), "%s/makedumpfile.log", s->dumpdir);
+	pd_stall_begin("read", logp);	/* in the dump directory: watched */
 	f = fopen(logp, "r");
 	if (f) {
 		log = calloc(1, 1 << 20);
@@ -86,6 +88,7 @@ void save_summary(struct save *s, bool ok)
 			(void)!fread(log, 1, (1 << 20) - 1, f);
 		fclose(f);
 	}
+	pd_stall_end();
 	pd_human_bytes(ret, sizeof(ret), s->cap.returned);
 	pd_human_bytes(res, sizeof(res), s->cap.reserved_start);
 	pd_human_bytes(size, sizeof(size), s->w.size);

@@ -79,6 +79,25 @@ int main(void)
 	pd_journal_state_free(&st);
 	buf = slurp(path, &n);
 	CHECK(buf != NULL);
+	/* A process ended at any moment of an append (kill -9, the stall
+	 * watchdog's exit) leaves its last record cut at any byte: each cut is
+	 * a torn tail, dropped, and the records before it stand. */
+	{
+		size_t last = n - 1, k, torn = 0;
+
+		while (last && buf[last - 1] != '\n')
+			last--;
+		for (k = last + 1; k < n; k++) {
+			struct pd_journal_state cut;
+
+			pd_journal_state_init(&cut);
+			if (pd_journal_parse(buf, k, &cut, &err) == 0 && cut.torn_tail &&
+			    cut.releases == 2 && cut.good_len == last)
+				torn++;
+			pd_journal_state_free(&cut);
+		}
+		CHECK_EQ_U64(torn, n - last - 1);
+	}
 	copy = malloc(n + 40);
 	memcpy(copy, buf, n);
 	memcpy(copy + n, "release 0x50000000 0x1", 22);	/* torn: no CRC, no newline */
