@@ -5,7 +5,8 @@
  *   proc/vmcore                               the dump (vmcore_view.h)
  *   proc/sysrq-trigger                        "c": the partition crashes (crash.h)
  *   proc/device-tree/rtas/{name,ibm,kernel-dump,ibm,configure-kernel-dump[,ibm,dump-kernel]}
- *   sys/kernel/fadump/{release_region,rearm,enabled,registered,mem_reserved,release_mem,hotplug_ready}
+ *   sys/kernel/fadump/{release_region,rearm,enabled,registered,mem_reserved,release_mem,hotplug_ready,
+ *                      bootargs_append}
  *   sys/kernel/release_region -> fadump/release_region
  *   sys/kernel/fadump_{enabled,registered,release_mem} -> fadump/...   (legacy names)
  * The reserved-memory state lives in reserve.h; this file only wires it to FUSE:
@@ -51,10 +52,14 @@
 #include "timeline.h"
 #include "vmcore_view.h"
 
+/* The parameter area the device tree names (PARAM_AREA, 0x800 bytes): what
+ * bootargs_append holds, its NUL included. */
+#define BOOTARGS_MAX 0x800
+
 enum ino {
 	I_ROOT = 1, I_PROC, I_VMCORE, I_DT, I_RTAS, I_DT_NAME, I_KDUMP, I_CONFDUMP, I_DUMPKERNEL,
 	I_SYS, I_KERNEL, I_FADUMP, I_RR, I_ENABLED, I_REGISTERED, I_MEMRES, I_RELMEM, I_HOTPLUG,
-	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_REARM, I_SYSRQ, I_MAX
+	I_RR_LINK, I_L_ENABLED, I_L_REGISTERED, I_L_RELMEM, I_REARM, I_SYSRQ, I_BOOTARGS, I_MAX
 };
 
 struct node {
@@ -89,6 +94,7 @@ static const struct node nodes[I_MAX] = {
 	[I_L_RELMEM] = { I_KERNEL, "fadump_release_mem", S_IFLNK | 0777, "fadump/release_mem" },
 	[I_REARM] = { I_FADUMP, "rearm", S_IFREG | 0600, NULL },
 	[I_SYSRQ] = { I_PROC, "sysrq-trigger", S_IFREG | 0200, NULL },
+	[I_BOOTARGS] = { I_FADUMP, "bootargs_append", S_IFREG | 0644, NULL },
 };
 
 static struct sim {
@@ -113,6 +119,7 @@ static struct sim {
 	int msg_fd;              /* the stderr we were started with (-1: none) */
 	int crashed, crash_status;
 	unsigned rearm_fail;     /* --rearm-fail: re-arms left to fail */
+	char bootargs[BOOTARGS_MAX]; /* bootargs_append, as last accepted */
 } S;
 
 static void sim_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -464,6 +471,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		n = snprintf(small, sizeof(small), "%llu\n", (unsigned long long)S.mem_reserved);
 		reply_text(req, small, (size_t)n, off, size);
 		return;
+	case I_BOOTARGS: {
+		char txt[BOOTARGS_MAX + 1];
+
+		pthread_rwlock_rdlock(&S.lock);
+		n = snprintf(txt, sizeof(txt), "%s\n", S.bootargs);
+		pthread_rwlock_unlock(&S.lock);
+		reply_text(req, txt, (size_t)n, off, size);
+		return;
+	}
 	default:
 		fuse_reply_err(req, EIO);
 	}
@@ -701,6 +717,27 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		crash_now();
 		unlock_reply(req, 0, size);
 		crash_exit_later();
+		return;
+	case I_BOOTARGS:
+		/* release-region.md, "Re-arming": EBUSY while the parameter area
+		 * holds unreleased dump bytes (re-armed or not); then the stock
+		 * EPERM on a dump boot that has not re-armed; else the value,
+		 * which must fit the area with its NUL */
+		pthread_rwlock_wrlock(&S.lock);
+		if (S.layout.param_addr &&
+		    reserve_holds(&S.res, S.layout.param_addr, S.layout.param_addr + BOOTARGS_MAX)) {
+			rc = EBUSY;
+		} else if (!S.res.ended && !S.res.armed) {
+			rc = EPERM;
+		} else if (size >= BOOTARGS_MAX || memchr(buf, 0, size)) {
+			rc = EINVAL;
+		} else {
+			memcpy(S.bootargs, buf, size);
+			S.bootargs[size] = 0;
+			S.bootargs[strcspn(S.bootargs, "\n")] = 0;
+			rc = 0;
+		}
+		unlock_reply(req, rc, size);
 		return;
 	case I_REGISTERED:
 		pthread_rwlock_wrlock(&S.lock);

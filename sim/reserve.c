@@ -97,22 +97,28 @@ int reserve_is_freed(const struct reserve *r, uint64_t start, uint64_t end)
 	return r->ended || pd_rangeset_intersects(&r->freed, start, end);
 }
 
+int reserve_holds(const struct reserve *r, uint64_t start, uint64_t end)
+{
+	size_t i;
+
+	if (r->ended)
+		return 0;
+	for (i = pd_rangeset_lower(&r->areas, start); i < r->areas.n && r->areas.iv[i].start < end; i++) {
+		uint64_t a = r->areas.iv[i].start > start ? r->areas.iv[i].start : start;
+		uint64_t b = r->areas.iv[i].end < end ? r->areas.iv[i].end : end;
+
+		if (!pd_rangeset_covers(&r->requested, a, b))
+			return 1;
+	}
+	return 0;
+}
+
 /* The page at @page may go back once its reserved bytes all lie in released
  * ranges, this write's or earlier ones' (contract: "A page goes back once none
  * of its dump bytes is left").  Cost: the area pieces inside one page. */
 static int page_released(const struct reserve *r, uint64_t page)
 {
-	uint64_t pe = page + r->page_size;
-	size_t i;
-
-	for (i = pd_rangeset_lower(&r->areas, page); i < r->areas.n && r->areas.iv[i].start < pe; i++) {
-		uint64_t a = r->areas.iv[i].start > page ? r->areas.iv[i].start : page;
-		uint64_t b = r->areas.iv[i].end < pe ? r->areas.iv[i].end : pe;
-
-		if (!pd_rangeset_covers(&r->requested, a, b))
-			return 0;
-	}
-	return 1;
+	return !reserve_holds(r, page, page + r->page_size);
 }
 
 static int all_requested(const struct reserve *r)

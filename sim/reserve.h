@@ -88,6 +88,8 @@ void reserve_release_all(struct reserve *r, uint64_t *freed_now);
 uint64_t reserve_remaining(const struct reserve *r);
 /* 1 if any byte of the physical range [start, end) is in a freed page. */
 int reserve_is_freed(const struct reserve *r, uint64_t start, uint64_t end);
+/* 1 while some area byte of [start, end) is not released (the dump not ended). */
+int reserve_holds(const struct reserve *r, uint64_t start, uint64_t end);
 
 /* The read line, malloc'ed, NUL terminated; NULL on ENOMEM. */
 char *reserve_format(const struct reserve *r);
