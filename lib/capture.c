@@ -496,14 +496,22 @@ static int maybe_rearm(struct pd_capture *c)
 	 * they may be what still blocks (on the rig, 256 KiB and 832 KiB runs
 	 * in the boot-memory copy held re-arming to the end of the save).
 	 * They are ready (saved or filtered): release them now and look again.
-	 * Only on the synchronous path, right after a commit that left nothing
-	 * unsynced: with the worker, queued releases may wait on a sync. */
-	if (st == PD_REARM_BLOCKED && !c->async && c->have_ledger && !c->unsaved.n &&
-	    pd_ledger_ready_pfns(&c->ledger)) {
-		if (pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
-			return stop_from_parts(c);
-		if (pd_rearm_read_state(c->st.det.rearm, &st, NULL, 0, &e))
-			return rearm_give_up(c, &e), 0;
+	 * On the synchronous path, right after a commit that left nothing
+	 * unsynced.  With the worker (called between jobs): queued, so that
+	 * the next job makes them, after its sync if unsaved bytes ask for one
+	 * (the same rule as every release it makes), and this looks again once
+	 * that job is collected.  Left to coalesce, they would wait for a
+	 * moment with nothing unsynced, which a streaming save never has: a
+	 * worker save then ended without re-arming. */
+	if (st == PD_REARM_BLOCKED && c->have_ledger && pd_ledger_ready_pfns(&c->ledger)) {
+		if (c->async)
+			return pd_ledger_flush(&c->ledger) ? stop_from_parts(c) : 0;
+		if (!c->unsaved.n) {
+			if (pd_ledger_flush(&c->ledger) || pd_releaser_commit(&c->rel))
+				return stop_from_parts(c);
+			if (pd_rearm_read_state(c->st.det.rearm, &st, NULL, 0, &e))
+				return rearm_give_up(c, &e), 0;
+		}
 	}
 	if (st == PD_REARM_BLOCKED || st == PD_REARM_ABSENT)
 		return 0;	/* later; absent: the dump ended meanwhile */
