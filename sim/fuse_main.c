@@ -14,7 +14,11 @@
  * release the page cache of the released part of proc/vmcore is invalidated
  * (fuse_lowlevel_notify_inval_inode) before the write returns, so cached pages and
  * mmaps see EIO (SIGBUS) or poison afterwards. vmcore is opened without direct_io
- * so that it can be mmapped; the sysfs-like files use direct_io (their content
+ * so that it can be mmapped; that is also why a read reaching a released page
+ * fails whole with EIO, where the contract's kernel returns the bytes in front
+ * of the page: FUSE takes a short reply through the page cache for the end of
+ * the file (fuse_short_read) and would shrink proc/vmcore for every later
+ * reader.  The sysfs-like files use direct_io (their content
  * changes). Entries and attributes are never cached (timeouts 0), so vmcore and
  * release_region vanish from lookups as soon as the dump ends.
  * Modules: options.h (command line), preflight.h (checks before mounting),
